@@ -1,0 +1,44 @@
+// Site config in: text → parsed → versioned → schema-validated with defaults → frozen.
+import { parseJsonc } from './jsonc.js';
+import { canonicalJson, contentHash, deepFreeze } from './canonical.js';
+import { compileValidator } from './schema-validator.js';
+import type { ConfigProblem } from './problem.js';
+import { SITE_CONFIG_VERSION, SiteConfigSchema, type SiteConfig } from './site-schema.js';
+
+export interface LoadedSiteConfig {
+  readonly config: Readonly<SiteConfig>;
+  /** Hash of the config as written (comments and key order aside), before defaults. */
+  readonly hash: string;
+}
+
+export type SiteConfigResult =
+  | { ok: true; loaded: LoadedSiteConfig }
+  | { ok: false; problems: ConfigProblem[] };
+
+let validator: ReturnType<typeof compileValidator<SiteConfig>> | undefined;
+
+export function parseSiteConfig(text: string): SiteConfigResult {
+  const parsed = parseJsonc(text);
+  if (parsed.problems.length > 0) return { ok: false, problems: parsed.problems };
+  const value = parsed.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, problems: [{ code: 'CONFIG_INVALID', path: '$', reason: 'the config must be a JSON object' }] };
+  }
+  const version = (value as Record<string, unknown>).version;
+  if (typeof version === 'number' && version !== SITE_CONFIG_VERSION) {
+    return {
+      ok: false,
+      problems: [{ code: 'CONFIG_VERSION_UNSUPPORTED', path: '$.version', reason: `version ${version} is not supported by this build (supported: ${SITE_CONFIG_VERSION})` }],
+    };
+  }
+  const hash = contentHash(value);
+  const working = JSON.parse(canonicalJson(value)) as unknown;
+  validator ??= compileValidator<SiteConfig>(SiteConfigSchema);
+  const result = validator(working);
+  if (!result.ok) return result;
+  return { ok: true, loaded: { config: deepFreeze(result.value), hash } };
+}
+
+export function siteConfigJsonSchema(): object {
+  return JSON.parse(JSON.stringify(SiteConfigSchema)) as object;
+}

@@ -1,0 +1,49 @@
+// The site config: the contract between the manager and a site daemon (versioned;
+// later issues add the dhcp, failover, dns, files and agent sections). Defaults live
+// here, next to each key, so the schema is also the defaults table.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SITE_CONFIG_VERSION = 1;
+
+const Name = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$', description });
+
+
+export const SiteConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String({ description: 'Path or URL of this schema, for editors. Ignored by Outpost.' })),
+    version: Type.Literal(SITE_CONFIG_VERSION, { description: 'Version of the site config schema this file follows.' }),
+    site: Type.Object(
+      {
+        name: Name('The site name: lower-case letters, digits and hyphens (a DNS label), e.g. "branch-07".'),
+        description: Type.Optional(Type.String({ maxLength: 500, description: 'Free text shown to administrators.' })),
+      },
+      { additionalProperties: false, description: 'The site this server belongs to.' },
+    ),
+    server: Type.Object(
+      {
+        name: Name('This server\'s name within the site (a DNS label), e.g. "branch-07-a".'),
+      },
+      { additionalProperties: false, description: 'The server this config is for; twin servers of one site differ here.' },
+    ),
+    status: Type.Object(
+      {
+        listen: Type.String({ format: 'ip-address', default: '127.0.0.1', description: 'Address of the status endpoint (/healthz, /metrics). Keep it local or on a management network.' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 9180, description: 'TCP port of the status endpoint; 0 picks a free port and logs it.' }),
+      },
+      { additionalProperties: false, default: {}, description: 'The local status endpoint.' },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')],
+          { default: 'info', description: 'Lowest level written to the JSON log on stdout.' },
+        ),
+      },
+      { additionalProperties: false, default: {}, description: 'Logging.' },
+    ),
+  },
+  { additionalProperties: false, $id: 'https://outpost.invalid/schema/site-config.v1.json', title: 'Outpost site config, version 1' },
+);
+
+export type SiteConfig = Static<typeof SiteConfigSchema>;
