@@ -1,5 +1,5 @@
 // Config files are JSON with comments, as Kea's are: administrators annotate them.
-import { parseTree, printParseErrorCode, stripComments, type Node, type ParseError } from 'jsonc-parser';
+import { createScanner, parseTree, printParseErrorCode, stripComments, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import type { ConfigProblem } from './problem.js';
 import { jsonPath } from './problem.js';
 
@@ -64,10 +64,28 @@ function findDuplicateKeys(text: string, node: Node, path: (string | number)[], 
   }
 }
 
+/** Configs nest a handful of levels; the parser recurses, so refuse absurd depth before it. */
+export const MAX_NESTING = 64;
+
+function tooDeep(text: string): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) {
+      if (++depth > MAX_NESTING) return scanner.getTokenOffset();
+    } else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) depth--;
+  }
+  return undefined;
+}
+
 /** Parses JSON with comments; returns the value or every syntax problem with its position. */
 export function parseJsonc(text: string): { value: unknown; problems: ConfigProblem[] } {
   if (stripComments(text).trim() === '') {
     return { value: undefined, problems: [{ code: 'CONFIG_SYNTAX', path: '$', reason: 'the file is empty' }] };
+  }
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    return { value: undefined, problems: [{ code: 'CONFIG_SYNTAX', path: '$', reason: `nested more than ${MAX_NESTING} levels deep at ${lineAndColumn(text, deep)}` }] };
   }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });

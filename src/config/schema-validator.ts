@@ -56,11 +56,14 @@ function reasonOf(e: ErrorObject): string {
   }
 }
 
-// A union of literals fails once per member; report it once, as an enum.
+// A union of literals fails once per member: report it once, as an enum. A literal of
+// the wrong type fails as type and as const: report the const, which says more.
 function collapseUnions(errors: ErrorObject[]): ErrorObject[] {
   const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const constPaths = new Set(errors.filter((e) => e.keyword === 'const').map((e) => e.instancePath));
   const out: ErrorObject[] = [];
   for (const e of errors) {
+    if (e.keyword === 'type' && constPaths.has(e.instancePath)) continue;
     if (unionPaths.has(e.instancePath) && e.keyword === 'const') continue;
     if (e.keyword === 'anyOf') {
       const members = (e.schema as { const?: unknown }[] | undefined) ?? [];

@@ -7,7 +7,7 @@ import { SITE_CONFIG_VERSION, SiteConfigSchema, type SiteConfig } from './site-s
 
 export interface LoadedSiteConfig {
   readonly config: Readonly<SiteConfig>;
-  /** Hash of the config as written (comments and key order aside), before defaults. */
+  /** Hash of the config as written (comments, key order and $schema aside), before defaults. */
   readonly hash: string;
 }
 
@@ -31,7 +31,8 @@ export function parseSiteConfig(text: string): SiteConfigResult {
       problems: [{ code: 'CONFIG_VERSION_UNSUPPORTED', path: '$.version', reason: `version ${version} is not supported by this build (supported: ${SITE_CONFIG_VERSION})` }],
     };
   }
-  const hash = contentHash(value);
+  const { $schema: _editorHint, ...content } = value as Record<string, unknown>;
+  const hash = contentHash(content);
   const working = JSON.parse(canonicalJson(value)) as unknown;
   validator ??= compileValidator<SiteConfig>(SiteConfigSchema);
   const result = validator(working);

@@ -104,6 +104,7 @@ export class SiteDaemon {
     const stopAll = (async () => {
       for (const service of [...this.deps.services].reverse()) {
         const state = this.states.get(service.name);
+        // A failed service is still asked to stop, to release whatever it had acquired.
         if (state !== 'running' && state !== 'failed') continue;
         this.states.set(service.name, 'stopping');
         try {

@@ -1,0 +1,40 @@
+// `npm start`: installs and builds as needed, then runs the main job on the embedded
+// default. Until the manager exists that is the site daemon with the single-site
+// example, on unprivileged local ports.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { root, setup } from './setup.mjs';
+
+setup();
+
+const portIsFree = (port) => new Promise((resolve) => {
+  const probe = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+});
+
+// The example as written, with the status port moved to a free one if 9180 is taken.
+const example = join(root, 'examples', 'single-site.jsonc');
+const text = readFileSync(example, 'utf8');
+const wantPort = 9180;
+const dir = join(root, '.outpost', 'start');
+mkdirSync(dir, { recursive: true });
+const config = join(dir, 'site.jsonc');
+writeFileSync(config, (await portIsFree(wantPort)) ? text : text.replace(`"port": ${wantPort}`, '"port": 0'));
+
+console.log(`start: site daemon with ${example}`);
+const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'site', 'run', '--config', config], {
+  cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
+});
+let buffered = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  buffered += chunk.toString();
+  const m = buffered.match(/"code":"STATUS_LISTENING","url":"([^"]+)"/);
+  if (m) {
+    buffered = '';
+    console.log(`\nOutpost site daemon is running.\n  health:  ${m[1]}/healthz\n  metrics: ${m[1]}/metrics\nPress Ctrl-C to stop.\n`);
+  } else if (buffered.length > 1 << 16) buffered = buffered.slice(-4096);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
