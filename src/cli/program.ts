@@ -1,0 +1,32 @@
+// The `outpost` command tree (commander). Kept apart from main.ts so tests can walk it.
+import { Command } from 'commander';
+import { OUTPOST_VERSION } from '../runtime/version.js';
+import { runSite } from '../site/run.js';
+import { checkSite } from '../site/check.js';
+import { siteConfigJsonSchema } from '../config/site-config.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('outpost')
+    .description('Outpost: high-availability DHCP, DNS and IPAM for multi-site networks')
+    .version(OUTPOST_VERSION)
+    .showHelpAfterError();
+
+  const site = program.command('site').description('the site daemon: one per site server');
+
+  site.command('check')
+    .description('validate a site config; print every error with its JSON path and reason (exit 2 when any)')
+    .requiredOption('-c, --config <file>', 'site config file (JSON, comments allowed)')
+    .action(async (o: { config: string }) => { process.exitCode = await checkSite(o.config, process.stdout, process.stderr); });
+
+  site.command('run')
+    .description('validate the config, then run the site daemon until SIGTERM or SIGINT')
+    .requiredOption('-c, --config <file>', 'site config file (JSON, comments allowed)')
+    .action(async (o: { config: string }) => { process.exit(await runSite(o.config)); });
+
+  site.command('schema')
+    .description('print the JSON Schema of the site config')
+    .action(() => { process.stdout.write(JSON.stringify(siteConfigJsonSchema(), null, 2) + '\n'); });
+
+  return program;
+}
