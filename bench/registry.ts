@@ -1,0 +1,9 @@
+// The benches `npm run bench -- <name>` knows about.
+import { dhcp4 } from './dhcp4.js';
+import { dnsUdp } from './dns-udp.js';
+import type { Benchmark } from './types.js';
+
+export const benchmarks: Record<string, Benchmark> = {
+  [dhcp4.name]: dhcp4,
+  [dnsUdp.name]: dnsUdp,
+};

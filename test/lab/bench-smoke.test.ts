@@ -1,0 +1,90 @@
+// Smoke test of the benchmark harness (bench/, docs/benchmarks.md): each bench
+// runs its peer for real with minimal repetitions and duration, prints a RESULT
+// line last with a positive peer figure, and writes its JSON; the outpost side,
+// not implemented yet, fails clearly instead of printing a number.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// This file runs as dist/test/lab/bench-smoke.test.js; the bench CLI is dist/bench/main.js.
+const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'main.js');
+
+interface Ran { code: number | null; stdout: string; stderr: string }
+
+function bench(args: string[], timeoutMs: number): Promise<Ran> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // SIGINT, not SIGKILL: the bench must get to clean up its lab and servers.
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? '';
+}
+
+async function peerOnly(name: string, peer: string, unit: string, extra: string[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-smoke-'));
+  try {
+    const json = join(dir, `${name}.json`);
+    const r = await bench([name, '--peer-only', '--json-out', json, ...extra], 50_000);
+    assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+    const last = lastLine(r.stdout);
+    const m = new RegExp(`^RESULT ${name} outpost=n/a ${peer}=(\\d+(?:\\.\\d+)?) ratio=n/a unit=(\\S+)$`).exec(last);
+    assert.ok(m, `last line is not a peer-only RESULT line: ${last}`);
+    assert.ok(Number(m[1]) > 0, `peer figure must be positive: ${last}`);
+    assert.equal(m[2], unit);
+
+    assert.ok(existsSync(json), 'JSON result written');
+    const record = JSON.parse(readFileSync(json, 'utf8')) as {
+      benchmark: string;
+      result: string;
+      runs: { contender: string; value: number }[];
+      summary: Record<string, { median: number }>;
+      machine: { cpuModel: string; cores: number; kernel: string; node: string; programs: Record<string, { version?: string }> };
+    };
+    assert.equal(record.benchmark, name);
+    assert.equal(record.result, last);
+    assert.ok(record.runs.length >= 1 && record.runs.every((run) => run.contender === peer && run.value > 0));
+    assert.ok(record.summary[peer]!.median > 0);
+    assert.ok(record.machine.cores >= 1 && record.machine.kernel !== '' && record.machine.node === process.version);
+    for (const [program, v] of Object.entries(record.machine.programs)) {
+      assert.ok(v.version, `version of ${program} recorded`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('bench harness', () => {
+  test('dns-udp --peer-only measures knot with dnsperf and prints RESULT last', { timeout: 60_000 }, () =>
+    peerOnly('dns-udp', 'knot', 'qps', ['--repetitions', '2', '--duration', '2']),
+  );
+
+  // Search mode (no --rate) with 1 s trials: the default policy, end to end.
+  test('dhcp4 --peer-only measures kea with perfdhcp in a lab and prints RESULT last', { timeout: 60_000 }, () =>
+    peerOnly('dhcp4', 'kea', 'exchanges/s', ['--repetitions', '1', '--duration', '1']),
+  );
+
+  for (const [name, what] of [['dhcp4', 'dhcp4'], ['dns-udp', 'DNS']] as const) {
+    test(`${name} without --peer-only fails clearly while the outpost server does not exist`, { timeout: 30_000 }, async () => {
+      const r = await bench([name, '--repetitions', '1', '--duration', '1'], 20_000);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`outpost ${what} server not available yet; use --peer-only`));
+      assert.doesNotMatch(r.stdout, /RESULT/, 'no figure at all, let alone a made-up one');
+    });
+  }
+});
