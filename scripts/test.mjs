@@ -49,7 +49,6 @@ for (const tier of tiers) {
   if (reason) { skipped.push({ tier, reason }); continue; }
   files.push(...testFiles(join(root, 'dist', 'test', tier)));
 }
-for (const s of skipped) console.log(`test: skipping tier ${s.tier}: ${s.reason}`);
 if (files.length === 0) { console.error('test: no test files to run'); process.exit(1); }
 
 const work = mkdtempSync(join(tmpdir(), 'outpost-test-'));
