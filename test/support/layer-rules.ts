@@ -5,9 +5,10 @@
 export const LAYERS: Readonly<Record<string, number>> = {
   core: 0,
   wire: 1,
-  config: 1,
+  config: 1, // may use wire codecs to validate option values
   protocol: 2,
   runtime: 3,
+  storage: 3,
   site: 4,
   manager: 4,
   api: 5,
@@ -16,7 +17,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
 };
 
 /** Same-level folders that must stay independent: they meet only through the site config. */
-export const APART: readonly (readonly [string, string])[] = [['site', 'manager'], ['wire', 'config']];
+export const APART: readonly (readonly [string, string])[] = [['site', 'manager']];
 
 /** Layers that must stay free of I/O so they run in-process with fake time. */
 export const PURE_LAYERS: ReadonlySet<string> = new Set(['core', 'wire', 'config', 'protocol']);
