@@ -4,6 +4,7 @@ import { OUTPOST_VERSION } from '../runtime/version.js';
 import { runSite } from '../site/run.js';
 import { checkSite } from '../site/check.js';
 import { siteConfigJsonSchema } from '../config/site-config.js';
+import { queryLeases, type LeasesOptions } from './leases.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -27,6 +28,18 @@ export function buildProgram(): Command {
   site.command('schema')
     .description('print the JSON Schema of the site config')
     .action(() => { process.stdout.write(JSON.stringify(siteConfigJsonSchema(), null, 2) + '\n'); });
+
+  program.command('leases')
+    .description('show DHCPv4 leases held by a running site daemon (asks its status endpoint)')
+    .option('-c, --config <file>', 'the site config (its status address and port)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180')
+    .option('--address <ip>', 'the lease of this address')
+    .option('--mac <mac>', 'leases of this hardware address')
+    .option('--client-id <hex>', 'leases of this client identifier (option 61)')
+    .option('--hostname <name>', 'leases with this host name')
+    .option('--all', 'every lease (first 1000)')
+    .option('--json', 'print JSON')
+    .action(async (o: LeasesOptions) => { process.exitCode = await queryLeases(o, process.stdout, process.stderr); });
 
   return program;
 }

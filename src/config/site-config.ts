@@ -1,9 +1,11 @@
-// Site config in: text → parsed → versioned → schema-validated with defaults → frozen.
+// Site config in: text → parsed → versioned → schema-validated with defaults →
+// semantic checks (dhcp-validate.ts) → frozen.
 import { parseJsonc } from './jsonc.js';
 import { canonicalJson, contentHash, deepFreeze } from './canonical.js';
 import { compileValidator } from './schema-validator.js';
 import type { ConfigProblem } from './problem.js';
 import { SITE_CONFIG_VERSION, SiteConfigSchema, type SiteConfig } from './site-schema.js';
+import { validateDhcp } from './dhcp-validate.js';
 
 export interface LoadedSiteConfig {
   readonly config: Readonly<SiteConfig>;
@@ -37,7 +39,14 @@ export function parseSiteConfig(text: string): SiteConfigResult {
   validator ??= compileValidator<SiteConfig>(SiteConfigSchema);
   const result = validator(working);
   if (!result.ok) return result;
+  // Checks the schema cannot express, on the schema-valid config with its defaults.
+  const problems = semanticProblems(result.value);
+  if (problems.length > 0) return { ok: false, problems };
   return { ok: true, loaded: { config: deepFreeze(result.value), hash } };
+}
+
+function semanticProblems(config: SiteConfig): ConfigProblem[] {
+  return config.dhcp === undefined ? [] : validateDhcp(config.dhcp);
 }
 
 export function siteConfigJsonSchema(): object {

@@ -1,7 +1,9 @@
 // The site config: the contract between the manager and a site daemon (versioned;
-// later issues add the dhcp, failover, dns, files and agent sections). Defaults live
-// here, next to each key, so the schema is also the defaults table.
+// the dhcp section is in dhcp-schema.ts; later issues add the failover, dns, files
+// and agent sections). Defaults live here, next to each key, so the schema is also
+// the defaults table.
 import { Type, type Static } from '@sinclair/typebox';
+import { DHCP_SCHEMA_DEFS, DhcpSchema } from './dhcp-schema.js';
 
 export const SITE_CONFIG_VERSION = 1;
 
@@ -42,8 +44,15 @@ export const SiteConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {}, description: 'Logging.' },
     ),
+    dhcp: Type.Optional(DhcpSchema),
   },
-  { additionalProperties: false, $id: 'https://outpost.invalid/schema/site-config.v1.json', title: 'Outpost site config, version 1' },
+  {
+    additionalProperties: false,
+    $id: 'https://outpost.invalid/schema/site-config.v1.json',
+    title: 'Outpost site config, version 1',
+    // Shapes used at several places (the options object of every DHCP level), kept once.
+    $defs: DHCP_SCHEMA_DEFS,
+  },
 );
 
 export type SiteConfig = Static<typeof SiteConfigSchema>;

@@ -14,6 +14,9 @@ export interface Health {
   readonly body: Record<string, unknown>;
 }
 
+/** An extra read-only route on the status port, e.g. /leases from the DHCP service. */
+export type StatusRoute = (query: URLSearchParams) => { status: number; body: unknown };
+
 export interface StatusServiceOptions {
   readonly listen: string;
   readonly port: number;
@@ -28,10 +31,16 @@ export class StatusService implements SiteService {
   private server?: Server;
   private readonly requestErrors: RateLimitedLog;
   private failureListener?: (error: Error) => void;
+  private readonly routes = new Map<string, StatusRoute>();
   url = '';
 
   constructor(private readonly opts: StatusServiceOptions) {
     this.requestErrors = new RateLimitedLog(opts.log, 'STATUS_REQUEST_FAILED', opts.clock);
+  }
+
+  /** Adds a JSON route (before start); services register their read-only views here. */
+  addRoute(path: string, route: StatusRoute): void {
+    this.routes.set(path, route);
   }
 
   onFailure(listener: (error: Error) => void): void {
@@ -74,7 +83,8 @@ export class StatusService implements SiteService {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = new URL(req.url ?? '/', 'http://status.invalid');
+    const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
       res.end('method not allowed\n');
@@ -92,7 +102,14 @@ export class StatusService implements SiteService {
       res.end(req.method === 'HEAD' ? undefined : text);
       return;
     }
+    const route = this.routes.get(path);
+    if (route) {
+      const { status, body } = route(url.searchParams);
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body) + '\n');
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found: try /healthz or /metrics\n');
+    res.end(`not found: try ${['/healthz', '/metrics', ...this.routes.keys()].join(', ')}\n`);
   }
 }

@@ -10,13 +10,22 @@ export interface LeaseStore {
   /** The lease a client holds (or last held) in a subnet. Stores never hold 'offered': offers live in the engine's memory. */
   findByClient(subnetId: number, clientKey: string): Lease | undefined;
   /**
-   * Records a lease (insert or replace by address). Resolves once it is durable:
-   * the engine sends a DHCPACK only after this resolves. Calls made in the same
+   * Records a lease (insert or replace by address). Reads (get, findByClient) see it
+   * at once, before it is durable, so two requests for one address in the same tick
+   * cannot both win. The promise resolves once it is durable: the engine sends a
+   * DHCPACK only after that. Calls made in the same
    * tick may share one fsync (group commit); their order is kept.
    */
   commit(lease: Lease): Promise<void>;
   /** Forgets an address entirely (durably), e.g. when its subnet is removed. */
   remove(address: number): Promise<void>;
+  /**
+   * Expiry scan: leases in state 'bound' or 'declined' whose `expiresAt` ≤ now, at
+   * most `limit`, earliest first.
+   * A query, not a removal: a lease stays due until the engine commits its next
+   * state (reclaimed → 'expired'), so a lease is never lost between scan and commit.
+   */
+  dueForExpiry(now: number, limit: number): Lease[];
   /** Every lease, in no particular order. */
   all(): Iterable<Lease>;
   /** Number of leases held. */

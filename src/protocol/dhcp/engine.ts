@@ -1,0 +1,374 @@
+// The DHCPv4 protocol engine (RFC 2131 §4.3): decides, for each decoded request,
+// which address and options a client gets, commits the binding durably before an
+// ACK leaves, and says where the reply goes. No sockets, no real time: the service
+// around it (src/site) feeds datagrams in and sends what comes out.
+import type { Clock } from '../../core/clock.js';
+import { BOOTREQUEST, MessageType, Opt, messageType, messageTypeName, type Dhcp4Message } from '../../wire/dhcp4/index.js';
+import { Allocator, type PoolBits } from './allocator.js';
+import { classify } from './classify.js';
+import { clientInfo, type ClientInfo } from './client.js';
+import { DhcpCounters, type DropReason } from './counters.js';
+import type { Lease } from './lease.js';
+import { holdsAddress, nextBindingState, type BindingState, type LeaseEvent } from './lease-machine.js';
+import type { LeaseStore } from './lease-store.js';
+import { isExcluded, subnetContains, type ClassModel, type DhcpModel, type PoolModel, type ReservationModel, type SubnetModel } from './model.js';
+import { OfferTable } from './offers.js';
+import { resolveOptions, selectOptions } from './options-resolve.js';
+import { buildReply, destination, type Destination } from './reply.js';
+import { selectSubnets, type Arrival } from './subnet-select.js';
+
+export type { Arrival } from './subnet-select.js';
+
+export type Outcome =
+  | { readonly kind: 'reply'; readonly type: number; readonly data: Buffer; readonly destination: Destination }
+  | { readonly kind: 'silent'; readonly type: number }
+  | { readonly kind: 'drop'; readonly reason: DropReason };
+
+export interface LeaseTransition {
+  readonly address: number;
+  readonly clientKey: string;
+  readonly from: BindingState;
+  readonly to: BindingState;
+  readonly event: LeaseEvent;
+  readonly cause: string;
+}
+
+export interface EngineDeps {
+  readonly model: DhcpModel;
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  /** Our IPv4 addresses (any interface): a REQUEST naming one of them as server id is for us. */
+  readonly serverAddresses: (arrival: Arrival) => readonly number[];
+  readonly onTransition?: (t: LeaseTransition) => void;
+}
+
+/** A decision about one client in one request: where, which address, with what. */
+interface Placement {
+  readonly subnet: SubnetModel;
+  readonly address: number;
+  readonly pool?: PoolModel;
+  readonly reservation?: ReservationModel;
+}
+
+const u32 = (n: number) => { const b = Buffer.allocUnsafe(4); b.writeUInt32BE(n >>> 0, 0); return b; };
+
+export class Dhcp4Engine {
+  readonly counters = new DhcpCounters();
+  readonly offers: OfferTable;
+  private readonly allocator: Allocator;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.allocator = new Allocator(deps.model.subnets);
+    this.offers = new OfferTable(deps.clock, (offer) => {
+      if (!this.isHeld(offer.address)) this.allocator.free(offer.subnetId, offer.address);
+    });
+    const now = deps.clock.now();
+    for (const lease of deps.store.all()) {
+      if (holdsAddress(lease.state as BindingState) && lease.expiresAt > now) this.allocator.take(lease.subnetId, lease.address);
+    }
+  }
+
+  /** The pools of a subnet with their usage, for utilisation metrics. */
+  pools(subnetId: number): readonly PoolBits[] {
+    return this.allocator.pools(subnetId);
+  }
+
+  /** Handles one decoded datagram. Resolves after any binding it made is durable. */
+  handle(req: Dhcp4Message, arrival: Arrival): Outcome | Promise<Outcome> {
+    if (req.op !== BOOTREQUEST) return this.drop('not-a-request');
+    const type = messageType(req);
+    if (type === undefined) return this.drop('no-message-type');
+    this.counters.count(this.counters.received, messageTypeName(type) ?? String(type));
+    const client = clientInfo(req, this.deps.model.matchClientId);
+    const subnets = selectSubnets(this.deps.model, client, req.giaddr, req.ciaddr, arrival);
+    switch (type) {
+      case MessageType.DISCOVER: return this.discover(req, client, subnets, arrival);
+      case MessageType.REQUEST: return this.request(req, client, subnets, arrival);
+      case MessageType.DECLINE: return this.decline(client, subnets, arrival);
+      case MessageType.RELEASE: return this.release(req, client, arrival);
+      case MessageType.INFORM: return this.inform(req, client, subnets, arrival);
+      default: return this.drop('unsupported-message-type');
+    }
+  }
+
+  /** Expires bindings whose time is up (bound leases, quarantines). Returns how many changed. */
+  async reclaim(limit = 10_000): Promise<number> {
+    const now = this.deps.clock.now();
+    this.offers.sweep();
+    const due = this.deps.store.dueForExpiry(now, limit);
+    await Promise.all(due.map((l) => this.transition(l.address, l.subnetId, l, 'expire', { ...l, state: 'expired', startedAt: now, expiresAt: now }, 'lease time over')));
+    return due.length;
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  private discover(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome {
+    if (subnets.length === 0) return this.drop('no-subnet');
+    const classes = this.classesOf(client, subnets, req.giaddr);
+    const placement = this.placeForOffer(client, subnets, classes);
+    if (!placement) return this.drop('pool-exhausted');
+    const now = this.deps.clock.now();
+    this.offers.add({ address: placement.address, subnetId: placement.subnet.id, clientKey: client.key, expiresAt: now + this.deps.model.offerHoldMs });
+    this.allocator.take(placement.subnet.id, placement.address);
+    return this.reply(req, MessageType.OFFER, placement, client, classes, arrival);
+  }
+
+  private request(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome | Promise<Outcome> {
+    const authoritative = this.deps.model.authoritative;
+    if (client.serverId !== undefined) {
+      // SELECTING: the client answers one server's offer; every other server forgets theirs.
+      if (!this.isOurs(client.serverId, arrival)) {
+        const offer = this.offers.forClient(client.key);
+        if (offer) { this.offers.remove(offer); if (!this.isHeld(offer.address)) this.allocator.free(offer.subnetId, offer.address); }
+        return this.drop('for-other-server');
+      }
+      if (client.requestedAddress === undefined) return this.drop('missing-requested-address');
+      return this.confirm(req, client, subnets, client.requestedAddress, arrival, true, 'selecting');
+    }
+    if (req.ciaddr === 0) {
+      // INIT-REBOOT: the client remembers an address and asks to keep it.
+      if (client.requestedAddress === undefined) return this.drop('missing-requested-address');
+      return this.confirm(req, client, subnets, client.requestedAddress, arrival, authoritative, 'init-reboot');
+    }
+    // RENEWING (unicast to us) or REBINDING (broadcast to any server).
+    return this.confirm(req, client, subnets, req.ciaddr, arrival, authoritative || !arrival.broadcast, arrival.broadcast ? 'rebinding' : 'renewing');
+  }
+
+  /** ACKs the address if this client may have it; NAKs (when allowed to) or stays silent otherwise. */
+  private confirm(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], address: number, arrival: Arrival, mayNak: boolean, phase: string): Outcome | Promise<Outcome> {
+    const subnet = subnets.find((s) => subnetContains(s, address));
+    const nak = (reason: DropReason, text: string): Outcome => (mayNak ? this.nak(req, subnets[0], arrival, text) : this.drop(reason));
+    if (!subnet) return subnets.length === 0 && !mayNak ? this.drop('no-subnet') : nak('no-subnet', `address not on this network (${phase})`);
+    const classes = this.classesOf(client, [subnet], req.giaddr);
+    const placement = this.placeExisting(client, subnet, address, classes);
+    if (!placement) {
+      const lease = this.deps.store.get(address);
+      if (lease && lease.clientKey !== client.key && holdsAddress(lease.state as BindingState)) return nak('lease-of-other-client', 'address in use by another client');
+      if (lease && lease.state === 'declined') return nak('address-quarantined', 'address declined');
+      return nak(phase === 'selecting' ? 'not-offered' : 'unknown-client', `address not available (${phase})`);
+    }
+    return this.ack(req, client, placement, classes, arrival, phase);
+  }
+
+  private async ack(req: Dhcp4Message, client: ClientInfo, p: Placement, classes: readonly ClassModel[], arrival: Arrival, phase: string): Promise<Outcome> {
+    const now = this.deps.clock.now();
+    const previous = this.deps.store.get(p.address);
+    const lease: Lease = {
+      address: p.address, subnetId: p.subnet.id, clientKey: client.key, hwAddress: client.hwAddress, state: 'bound',
+      startedAt: now, expiresAt: now + p.subnet.leaseTime * 1000,
+      ...(client.hostname ?? p.reservation?.hostname ? { hostname: client.hostname ?? p.reservation?.hostname } : {}),
+    };
+    // Leaving an older address of this client in this subnet: it is released by the move.
+    const older = this.deps.store.findByClient(p.subnet.id, client.key);
+    const moves: Promise<void>[] = [];
+    if (older && older.address !== p.address && holdsAddress(older.state as BindingState)) {
+      moves.push(this.transition(older.address, older.subnetId, older, 'release', { ...older, state: 'released', startedAt: now, expiresAt: now }, `client moved to another address (${phase})`));
+    }
+    const offer = this.offers.forClient(client.key);
+    if (offer) this.offers.remove(offer);
+    this.allocator.take(p.subnet.id, p.address);
+    try {
+      await Promise.all([...moves, this.transition(p.address, p.subnet.id, previous, 'ack', lease, phase)]);
+    } catch {
+      return this.drop('store-failed');
+    }
+    return this.reply(req, MessageType.ACK, p, client, classes, arrival);
+  }
+
+  private decline(client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome | Promise<Outcome> {
+    if (client.serverId === undefined || !this.isOurs(client.serverId, arrival)) return this.drop('for-other-server');
+    const address = client.requestedAddress;
+    if (address === undefined) return this.drop('missing-requested-address');
+    const subnet = subnets.find((s) => subnetContains(s, address)) ?? this.deps.model.subnets.find((s) => subnetContains(s, address));
+    if (!subnet) return this.drop('no-subnet');
+    const lease = this.deps.store.get(address);
+    const offer = this.offers.forAddress(address);
+    const ours = (lease && lease.clientKey === client.key) || (offer && offer.clientKey === client.key);
+    if (!ours) return this.drop('lease-of-other-client');
+    if (offer) this.offers.remove(offer);
+    const now = this.deps.clock.now();
+    this.counters.declines++;
+    this.allocator.take(subnet.id, address);
+    const quarantined: Lease = {
+      address, subnetId: subnet.id, clientKey: client.key, hwAddress: client.hwAddress, state: 'declined',
+      startedAt: now, expiresAt: now + this.deps.model.declineProbation * 1000,
+    };
+    return this.transition(address, subnet.id, lease, 'decline', quarantined, 'client reported a conflict')
+      .then((): Outcome => ({ kind: 'silent', type: MessageType.DECLINE }), () => this.drop('store-failed'));
+  }
+
+  private release(req: Dhcp4Message, client: ClientInfo, arrival: Arrival): Outcome | Promise<Outcome> {
+    if (client.serverId !== undefined && !this.isOurs(client.serverId, arrival)) return this.drop('for-other-server');
+    const lease = this.deps.store.get(req.ciaddr);
+    if (!lease || lease.clientKey !== client.key || lease.state !== 'bound') return this.drop('unknown-client');
+    const now = this.deps.clock.now();
+    return this.transition(lease.address, lease.subnetId, lease, 'release', { ...lease, state: 'released', startedAt: now, expiresAt: now }, 'client released')
+      .then((): Outcome => ({ kind: 'silent', type: MessageType.RELEASE }), () => this.drop('store-failed'));
+  }
+
+  private inform(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome {
+    const subnet = subnets.find((s) => subnetContains(s, req.ciaddr)) ?? subnets[0];
+    if (!subnet) return this.drop('no-subnet');
+    const classes = this.classesOf(client, [subnet], req.giaddr);
+    const resolved = resolveOptions(this.deps.model, subnet, undefined, classes, this.reservationFor(subnet, client));
+    const options: [number, Buffer][] = [[Opt.SUBNET_MASK, u32(subnet.mask)], ...selectOptions(resolved, client.parameterRequestList)];
+    const data = buildReply(req, { type: MessageType.ACK, serverId: this.serverId(subnet, arrival), ciaddr: req.ciaddr, options });
+    return this.sent(MessageType.ACK, data, destination(req, MessageType.ACK, 0, this.deps.model.port));
+  }
+
+  // ------------------------------------------------------------------ placement
+
+  /** The address to offer: reservation, current offer, previous lease, requested address, then the pools. */
+  private placeForOffer(client: ClientInfo, subnets: readonly SubnetModel[], classes: readonly ClassModel[]): Placement | undefined {
+    for (const subnet of subnets) {
+      const r = this.reservationFor(subnet, client);
+      if (r?.address !== undefined && this.availableTo(subnet, r.address, client, true)) return { subnet, address: r.address, reservation: r };
+    }
+    const offer = this.offers.forClient(client.key);
+    if (offer) {
+      const subnet = subnets.find((s) => s.id === offer.subnetId);
+      if (subnet) {
+        const p = this.placeExisting(client, subnet, offer.address, classes);
+        if (p) return p;
+      }
+    }
+    for (const subnet of subnets) {
+      const previous = this.deps.store.findByClient(subnet.id, client.key);
+      if (previous && previous.state !== 'declined') {
+        const p = this.placeExisting(client, subnet, previous.address, classes);
+        if (p) return p;
+      }
+    }
+    if (client.requestedAddress !== undefined) {
+      const subnet = subnets.find((s) => subnetContains(s, client.requestedAddress!));
+      const p = subnet && this.placeExisting(client, subnet, client.requestedAddress, classes);
+      if (p) return p;
+    }
+    return this.allocate(client, subnets, classes) ?? (this.offers.sweep() > 0 ? this.allocate(client, subnets, classes) : undefined);
+  }
+
+  /** A free address from the first pool, in configuration order, that is open to the client's classes. */
+  private allocate(client: ClientInfo, subnets: readonly SubnetModel[], classes: readonly ClassModel[]): Placement | undefined {
+    for (const subnet of subnets) {
+      if (!admits(subnet.onlyClasses, classes)) continue;
+      const reservation = this.reservationFor(subnet, client);
+      for (const bits of this.allocator.pools(subnet.id)) {
+        if (!admits(bits.pool.onlyClasses, classes)) continue;
+        for (let tries = 0; tries < 64; tries++) {
+          const address = bits.next();
+          if (address === undefined) break;
+          if (this.availableTo(subnet, address, client, false)) return { subnet, address, pool: bits.pool, ...(reservation ? { reservation } : {}) };
+          bits.take(address); // held in a way the bits did not know (e.g. reserved for another client)
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** This client may have this specific address in this subnet (reserved for it, or a free address of a pool open to it). */
+  private placeExisting(client: ClientInfo, subnet: SubnetModel, address: number, classes: readonly ClassModel[]): Placement | undefined {
+    const reservation = this.reservationFor(subnet, client);
+    if (reservation?.address === address) return this.availableTo(subnet, address, client, true) ? { subnet, address, reservation } : undefined;
+    const bits = this.allocator.poolOf(subnet.id, address);
+    if (!bits || !admits(subnet.onlyClasses, classes) || !admits(bits.pool.onlyClasses, classes) || !this.availableTo(subnet, address, client, false)) return undefined;
+    return { subnet, address, pool: bits.pool, ...(reservation ? { reservation } : {}) };
+  }
+
+  /** No one else holds, was offered, or has a reservation for the address; it is not excluded (unless reserved). */
+  private availableTo(subnet: SubnetModel, address: number, client: ClientInfo, reserved: boolean): boolean {
+    if (!reserved && isExcluded(subnet, address)) return false;
+    const now = this.deps.clock.now();
+    const lease = this.deps.store.get(address);
+    if (lease && holdsAddress(lease.state as BindingState) && lease.expiresAt > now && (lease.clientKey !== client.key || lease.state === 'declined')) return false;
+    const offer = this.offers.forAddress(address);
+    if (offer && offer.clientKey !== client.key) return false;
+    if (!reserved && subnet.reservations.some((r) => r.address === address && !reservationMatches(r, client))) return false;
+    return true;
+  }
+
+  private reservationFor(subnet: SubnetModel, client: ClientInfo): ReservationModel | undefined {
+    return subnet.reservations.find((r) => reservationMatches(r, client));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private reply(req: Dhcp4Message, type: number, p: Placement, client: ClientInfo, classes: readonly ClassModel[], arrival: Arrival): Outcome {
+    const s = p.subnet;
+    const resolved = resolveOptions(this.deps.model, s, p.pool, classes, p.reservation);
+    const options: [number, Buffer][] = [
+      [Opt.LEASE_TIME, u32(s.leaseTime)], [Opt.RENEWAL_TIME, u32(s.renewTime)], [Opt.REBINDING_TIME, u32(s.rebindTime)],
+      [Opt.SUBNET_MASK, u32(s.mask)],
+      ...selectOptions(resolved, client.parameterRequestList),
+    ];
+    const data = buildReply(req, { type, serverId: this.serverId(s, arrival), yiaddr: p.address, ciaddr: type === MessageType.ACK ? req.ciaddr : 0, options });
+    return this.sent(type, data, destination(req, type, p.address, this.deps.model.port));
+  }
+
+  /** The classes of a client: those it matches, and those its reservation (in these subnets) names. */
+  private classesOf(client: ClientInfo, subnets: readonly SubnetModel[], giaddr: number): ClassModel[] {
+    let reservation: ReservationModel | undefined;
+    for (const s of subnets) if ((reservation = this.reservationFor(s, client))) break;
+    return classify(this.deps.model.classes, client, giaddr, reservation);
+  }
+
+  private nak(req: Dhcp4Message, subnet: SubnetModel | undefined, arrival: Arrival, text: string): Outcome {
+    const data = buildReply(req, { type: MessageType.NAK, serverId: subnet ? this.serverId(subnet, arrival) : arrival.localAddress, options: [], message: text });
+    return this.sent(MessageType.NAK, data, destination(req, MessageType.NAK, 0, this.deps.model.port));
+  }
+
+  private sent(type: number, data: Buffer, dest: Destination): Outcome {
+    this.counters.count(this.counters.sent, messageTypeName(type) ?? String(type));
+    return { kind: 'reply', type, data, destination: dest };
+  }
+
+  private drop(reason: DropReason): Outcome {
+    this.counters.drop(reason);
+    return { kind: 'drop', reason };
+  }
+
+  /** Option 54: the subnet's configured server id, else the address the request came to, else our address on that link. */
+  private serverId(subnet: SubnetModel, arrival: Arrival): number {
+    if (subnet.serverId !== undefined) return subnet.serverId;
+    if (!arrival.broadcast && arrival.localAddress !== 0) return arrival.localAddress;
+    const configured = this.deps.model.interfaces.get(arrival.interface)?.address;
+    if (configured !== undefined) return configured;
+    const ours = this.deps.serverAddresses(arrival);
+    return ours.find((a) => subnetContains(subnet, a)) ?? ours[0] ?? 0;
+  }
+
+  private isOurs(serverId: number, arrival: Arrival): boolean {
+    const m = this.deps.model;
+    return this.deps.serverAddresses(arrival).includes(serverId) || m.subnets.some((s) => s.serverId === serverId)
+      || [...m.interfaces.values()].some((i) => i.address === serverId);
+  }
+
+  private isHeld(address: number): boolean {
+    const lease = this.deps.store.get(address);
+    return lease !== undefined && holdsAddress(lease.state as BindingState) && lease.expiresAt > this.deps.clock.now();
+  }
+
+  private transition(address: number, subnetId: number, previous: Lease | undefined, event: LeaseEvent, next: Lease, cause: string): Promise<void> {
+    // A binding whose time ran out is expired, whether or not reclaim() got to it yet.
+    const stored: BindingState = previous ? (previous.state as BindingState) : 'free';
+    const from: BindingState = previous && holdsAddress(stored) && previous.expiresAt <= this.deps.clock.now() && event !== 'expire' ? 'expired' : stored;
+    const to = nextBindingState(from, event);
+    if (to === undefined || to !== next.state) {
+      return Promise.reject(new Error(`lease ${address}: event ${event} not allowed in state ${from}`));
+    }
+    if (!holdsAddress(to)) this.allocator.free(subnetId, address);
+    this.deps.onTransition?.({ address, clientKey: next.clientKey, from, to, event, cause });
+    return this.deps.store.commit(next);
+  }
+}
+
+/** A subnet or pool restricted to some classes admits only their members. */
+function admits(onlyClasses: readonly string[] | undefined, classes: readonly ClassModel[]): boolean {
+  return onlyClasses === undefined || classes.some((c) => onlyClasses.includes(c.name));
+}
+
+function reservationMatches(r: ReservationModel, client: ClientInfo): boolean {
+  return (r.hwAddress !== undefined && r.hwAddress === client.hwAddress)
+    || (r.clientId !== undefined && r.clientId === client.clientId)
+    || (r.circuitId !== undefined && r.circuitId === client.circuitId)
+    || (r.remoteId !== undefined && r.remoteId === client.remoteId);
+}
