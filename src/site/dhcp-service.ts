@@ -1,0 +1,181 @@
+// The DHCPv4 service of the site daemon: datagrams from the native socket are
+// decoded, handed to the engine, and its replies sent out of the interface the
+// request came in on (or to the relay). Bad input is counted and logged at a
+// bounded rate; nothing a client sends can throw out of the receive path.
+import { networkInterfaces } from 'node:os';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { Dhcp4Engine, type Arrival, type Outcome } from '../protocol/dhcp/engine.js';
+import { DhcpCounters } from '../protocol/dhcp/counters.js';
+import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
+import type { DhcpModel } from '../protocol/dhcp/model.js';
+import { decode, ipv4FromString, ipv4ToString, isWireDecodeError } from '../wire/dhcp4/index.js';
+import { logEvent, type Logger } from '../runtime/log.js';
+import { RateLimitedLog } from '../runtime/rate-limited-log.js';
+import { Udp4Socket, interfaceIndex, type Udp4Datagram } from '../runtime/udp4-socket.js';
+import { BROADCAST } from '../protocol/dhcp/reply.js';
+import type { SiteService } from './service.js';
+
+export interface DhcpServiceOptions {
+  readonly model: DhcpModel;
+  /** Opens (recovers) the lease store; the engine reads every lease from it at start. */
+  readonly openStore: () => Promise<LeaseStore>;
+  readonly port: number;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly registry: Registry;
+  /** How often expired leases are reclaimed (ms). */
+  readonly reclaimIntervalMs?: number;
+}
+
+export class DhcpService implements SiteService {
+  readonly name = 'dhcp';
+  private engine?: Dhcp4Engine;
+  private store?: LeaseStore;
+  private socket?: Udp4Socket;
+  private readonly ifaceByIndex = new Map<number, string>();
+  private addressesByIface = new Map<string, number[]>();
+  private reclaimTimer?: TimerHandle;
+  private readonly dropLog: RateLimitedLog;
+  private readonly sendLog: RateLimitedLog;
+
+  constructor(private readonly opts: DhcpServiceOptions) {
+    this.dropLog = new RateLimitedLog(opts.log, 'DHCP_DROPPED', opts.clock);
+    this.sendLog = new RateLimitedLog(opts.log, 'DHCP_SEND_FAILED', opts.clock);
+    this.registerMetrics(opts.registry);
+  }
+
+  /** The lease store, once started (for the /leases route). */
+  get leases(): LeaseStore | undefined {
+    return this.store;
+  }
+
+  async start(): Promise<void> {
+    const store = await this.opts.openStore();
+    this.store = store;
+    this.engine = new Dhcp4Engine({
+      model: this.opts.model,
+      store,
+      clock: this.opts.clock,
+      serverAddresses: (arrival) => this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat(),
+      onTransition: (t) => logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) }),
+    });
+    for (const name of this.opts.model.interfaces.keys()) this.ifaceByIndex.set(interfaceIndex(name), name);
+    this.refreshAddresses();
+    const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
+    socket.onMessage((d) => this.receive(d));
+    this.socket = socket;
+    this.scheduleReclaim();
+    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size });
+  }
+
+  async stop(): Promise<void> {
+    this.reclaimTimer?.cancel();
+    this.socket?.close();
+    this.socket = undefined;
+    await this.store?.close();
+  }
+
+  private receive(d: Udp4Datagram): void {
+    const engine = this.engine;
+    if (!engine) return;
+    let msg;
+    try {
+      msg = decode(d.data);
+    } catch (error) {
+      const reason = isWireDecodeError(error) ? error.reason : 'unexpected';
+      const c = engine.counters;
+      c.decodeErrors.set(reason, (c.decodeErrors.get(reason) ?? 0) + 1);
+      c.drop('decode-error');
+      this.dropLog.event({ reason: `decode:${reason}`, from: ipv4ToString(d.from), err: (error as Error).message });
+      return;
+    }
+    const iface = this.ifaceByIndex.get(d.ifindex) ?? '';
+    const arrival: Arrival = { interface: iface, localAddress: d.to, broadcast: this.isBroadcast(d.to, iface) };
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = engine.handle(msg, arrival);
+    } catch (error) {
+      this.dropLog.event({ reason: 'engine-error', from: ipv4ToString(d.from), err: (error as Error).message });
+      return;
+    }
+    if (outcome instanceof Promise) {
+      outcome.then((o) => this.deliver(o, d, arrival), (error: Error) => this.dropLog.event({ reason: 'engine-error', err: error.message }));
+    } else {
+      this.deliver(outcome, d, arrival);
+    }
+  }
+
+  private deliver(o: Outcome, d: Udp4Datagram, arrival: Arrival): void {
+    if (o.kind === 'drop') {
+      this.dropLog.event({ reason: o.reason, from: ipv4ToString(d.from), interface: arrival.interface });
+      return;
+    }
+    if (o.kind !== 'reply' || !this.socket) return;
+    const dest = o.destination;
+    // A client without an address yet cannot answer ARP: reach it by broadcast on
+    // its link (what Kea does with UDP sockets) until we can write ARP entries.
+    const to = dest.hwUnicast ? BROADCAST : dest.to;
+    const port = dest.port;
+    const onLink = to === BROADCAST || dest.port !== this.opts.model.port;
+    const ok = this.socket.send(o.data, to, port, onLink && d.ifindex > 0 ? { ifindex: d.ifindex } : {});
+    if (!ok) this.sendLog.event({ to: ipv4ToString(to), port, type: o.type });
+  }
+
+  private isBroadcast(to: number, iface: string): boolean {
+    if (to === BROADCAST) return true;
+    const subnets = this.opts.model.interfaces.get(iface)?.subnets ?? [];
+    return subnets.some((s) => s.broadcast === to);
+  }
+
+  private refreshAddresses(): void {
+    const all = networkInterfaces();
+    this.addressesByIface = new Map(Object.entries(all).map(([name, list]) => [
+      name, (list ?? []).filter((a) => a.family === 'IPv4' && !a.internal).map((a) => ipv4FromString(a.address)),
+    ]));
+  }
+
+  private scheduleReclaim(): void {
+    this.reclaimTimer = this.opts.clock.setTimer(this.opts.reclaimIntervalMs ?? 10_000, () => {
+      this.refreshAddresses();
+      (this.engine?.reclaim() ?? Promise.resolve(0)).then(
+        (n) => { if (n > 0) logEvent(this.opts.log, 'DHCP_RECLAIMED', { count: n }); },
+        (error: Error) => this.dropLog.event({ reason: 'reclaim-failed', err: error.message }),
+      ).finally(() => { if (this.socket) this.scheduleReclaim(); });
+    });
+  }
+
+  private registerMetrics(registry: Registry): void {
+    const service = this;
+    const empty = new DhcpCounters();
+    const counters = () => service.engine?.counters ?? empty;
+    const fill = (metric: Counter<string>, map: ReadonlyMap<string, number>, label: string) => {
+      metric.reset();
+      for (const [k, v] of map) metric.inc({ [label]: k }, v);
+    };
+    new Counter({ name: 'outpost_dhcp4_received_total', help: 'DHCPv4 requests received, by message type.', labelNames: ['type'], registers: [registry],
+      collect() { fill(this, counters().received, 'type'); } });
+    new Counter({ name: 'outpost_dhcp4_sent_total', help: 'DHCPv4 replies sent, by message type.', labelNames: ['type'], registers: [registry],
+      collect() { fill(this, counters().sent, 'type'); } });
+    new Counter({ name: 'outpost_dhcp4_dropped_total', help: 'DHCPv4 datagrams dropped, by reason.', labelNames: ['reason'], registers: [registry],
+      collect() { fill(this, counters().dropped, 'reason'); } });
+    new Counter({ name: 'outpost_dhcp4_decode_errors_total', help: 'Undecodable DHCPv4 datagrams, by codec reason.', labelNames: ['reason'], registers: [registry],
+      collect() { fill(this, counters().decodeErrors, 'reason'); } });
+    new Counter({ name: 'outpost_dhcp4_declines_total', help: 'Addresses declined by clients (conflicts).', registers: [registry],
+      collect() { this.reset(); this.inc(counters().declines); } });
+    const model = this.opts.model;
+    new Gauge({ name: 'outpost_dhcp4_leases', help: 'Lease records held in the store (every state).', registers: [registry],
+      collect() { this.set(service.store?.size ?? 0); } });
+    new Gauge({ name: 'outpost_dhcp4_pool_addresses', help: 'Addresses in each pool, and how many are taken (bound, offered, quarantined or excluded).', labelNames: ['subnet', 'pool', 'kind'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of model.subnets) {
+          for (const bits of service.engine?.pools(s.id) ?? []) {
+            const pool = `${ipv4ToString(bits.pool.first)}-${ipv4ToString(bits.pool.last)}`;
+            this.set({ subnet: String(s.id), pool, kind: 'total' }, bits.capacity);
+            this.set({ subnet: String(s.id), pool, kind: 'taken' }, bits.taken);
+          }
+        }
+      } });
+  }
+}
