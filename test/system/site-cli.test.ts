@@ -41,13 +41,13 @@ test('site check accepts a valid config (exit 0) and names it', () => {
 });
 
 test('site check prints every error with path and reason and exits 2', () => {
-  const file = configFile('bad.json', { version: 1, site: { name: 'Bad Name' }, server: { name: 'x' }, status: { port: 99999 }, dhcp: {} });
+  const file = configFile('bad.json', { version: 1, site: { name: 'Bad Name' }, server: { name: 'x' }, status: { port: 99999 }, dchp: {} });
   const r = outpost('site', 'check', '--config', file);
   assert.equal(r.status, 2);
   const lines = r.stderr.trim().split('\n');
   assert.ok(lines.some((l) => l.startsWith(`${file}: $.site.name: the string "Bad Name" is not allowed here`)), r.stderr);
   assert.ok(lines.includes(`${file}: $.status.port: must be <= 65535, not number 99999`), r.stderr);
-  assert.ok(lines.includes(`${file}: $.dhcp: unknown key (allowed here: version, site, server, status, log)`), r.stderr);
+  assert.ok(lines.includes(`${file}: $.dchp: unknown key (allowed here: version, site, server, status, log, dhcp)`), r.stderr);
   assert.equal(lines.at(-1), `${file}: 3 error(s)`);
 });
 
