@@ -13,16 +13,22 @@ const portIsFree = (port) => new Promise((resolve) => {
   const probe = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
 });
 
-// The example as written, with the status port moved to a free one if 9180 is taken.
+// The example as written, but runnable by anyone on any machine: the status port
+// moves to a free one if 9180 is taken, and DHCP stays off (the example serves VLAN
+// interfaces eth0.10/20/30 on port 67, which a demo machine does not have).
+const { applyEdits, modify } = await import('jsonc-parser');
 const example = join(root, 'examples', 'single-site.jsonc');
-const text = readFileSync(example, 'utf8');
+let text = readFileSync(example, 'utf8');
+const edit = (path, value) => { text = applyEdits(text, modify(text, path, value, { formattingOptions: { insertSpaces: true, tabSize: 2 } })); };
 const wantPort = 9180;
+if (!(await portIsFree(wantPort))) edit(['status', 'port'], 0);
+edit(['dhcp', 'enabled'], false);
 const dir = join(root, '.outpost', 'start');
 mkdirSync(dir, { recursive: true });
 const config = join(dir, 'site.jsonc');
-writeFileSync(config, (await portIsFree(wantPort)) ? text : text.replace(`"port": ${wantPort}`, '"port": 0'));
+writeFileSync(config, text);
 
-console.log(`start: site daemon with ${example}`);
+console.log(`start: site daemon with ${example} (DHCP off: the example's VLAN interfaces are not on this machine)`);
 const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'site', 'run', '--config', config], {
   cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
 });
