@@ -1,16 +1,48 @@
-// Outpost's side of the dhcp4 bench. Issue 3 (DHCPv4) replaces `unavailable`
-// and `start`: write an Outpost config for setup.subnet/pool/lifetimes with
-// leases persisted to setup.leaseFile, then launch the server inside the lab
-// namespace with setup.ns.spawn(...) (pinned with `taskset -c setup.cpus` when
-// set), bound to setup.interface, single-threaded, logging at warning level.
+// Outpost's side of the dhcp4 bench: the real `outpost site run` with a config for
+// the bench's subnet and pool, leases in the fsynced journal next to the bench's
+// lease file (every ACK leaves only after its lease is on disk), logging at warn.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Dhcp4Server, Dhcp4ServerSetup, RunningDhcp4Server } from '../dhcp4-server.js';
+
+const OUTPOST = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export function outpostConfig(s: Dhcp4ServerSetup): unknown {
+  return {
+    version: 1,
+    site: { name: 'bench' },
+    server: { name: 'bench-1' },
+    status: { listen: '127.0.0.1', port: 0 },
+    log: { level: 'warn' },
+    dhcp: {
+      interfaces: [{ name: s.interface, address: s.serverAddress }],
+      leaseDir: join(dirname(s.leaseFile), 'outpost-leases'),
+      leaseTime: s.validLifetime,
+      renewTime: s.renewTimer,
+      rebindTime: s.rebindTimer,
+      subnets: [{ id: 1, subnet: s.subnet, interface: s.interface, pools: [{ start: s.pool.first, end: s.pool.last }] }],
+    },
+  };
+}
 
 export const outpostDhcp4: Dhcp4Server = {
   name: 'outpost',
   async unavailable() {
-    return 'outpost dhcp4 server not available yet; use --peer-only';
+    return undefined;
   },
-  async start(_setup: Dhcp4ServerSetup): Promise<RunningDhcp4Server> {
-    throw new Error('outpost dhcp4 server not available yet; use --peer-only');
+  async start(s: Dhcp4ServerSetup): Promise<RunningDhcp4Server> {
+    mkdirSync(s.workDir, { recursive: true });
+    const conf = join(s.workDir, 'outpost-site.json');
+    writeFileSync(conf, JSON.stringify(outpostConfig(s), null, 2));
+    const argv = [process.execPath, OUTPOST, 'site', 'run', '--config', conf];
+    const [cmd, ...args] = s.cpus === undefined ? argv : ['taskset', '-c', s.cpus, ...argv];
+    const proc = s.ns.spawn(cmd!, args);
+    return {
+      pid: proc.pid,
+      exited: new Promise((resolve) => proc.onExit((st) => resolve(`exited (code ${st.code}, signal ${st.signal})`))),
+      output: () => proc.output(),
+      stop: async () => { await proc.stop(); },
+    };
   },
 };

@@ -10,12 +10,18 @@ import { SiteDaemon } from './daemon.js';
 import { StatusService } from './status-service.js';
 import { Gauge } from 'prom-client';
 import type { LoadedSiteConfig } from '../config/site-config.js';
+import { dirname, resolve } from 'node:path';
+import { compileDhcp } from '../protocol/dhcp/compile.js';
+import { Dhcp4LeaseJournal } from '../storage/dhcp4-lease-journal.js';
+import { DhcpService } from './dhcp-service.js';
+import { leaseQueryRoute } from './lease-query.js';
+import type { SiteService } from './service.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID_CONFIG = 2;
 
-export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Clock = systemClock): { daemon: SiteDaemon; status: StatusService } {
+export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Clock = systemClock, configDir = process.cwd()): { daemon: SiteDaemon; status: StatusService } {
   const { config, hash } = loaded;
   const registry = createMetricsRegistry();
   new Gauge({ name: 'outpost_site_config_info', help: 'The site config in force; the value is always 1.', labelNames: ['site', 'server', 'hash'], registers: [registry] })
@@ -45,7 +51,18 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
     name: 'outpost_site_up', help: '1 while the site daemon is running every enabled service.', registers: [registry],
     collect() { this.set(daemon.state === 'running' ? 1 : 0); },
   });
-  daemon = new SiteDaemon({ services: [status], clock, log });
+  const services: SiteService[] = [status];
+  const dhcp = config.dhcp;
+  if (dhcp?.enabled) {
+    const dir = resolve(configDir, dhcp.leaseDir);
+    const service = new DhcpService({ model: compileDhcp(dhcp), openStore: () => Dhcp4LeaseJournal.open({ dir, log, clock }), port: dhcp.port, log, clock, registry });
+    status.addRoute('/leases', (q) => {
+      const store = service.leases;
+      return store ? leaseQueryRoute(store)(q) : { status: 503, body: { error: 'the DHCP service is not running' } };
+    });
+    services.push(service);
+  }
+  daemon = new SiteDaemon({ services, clock, log });
   return { daemon, status };
 }
 
@@ -59,7 +76,7 @@ export async function runSite(configPath: string): Promise<number> {
   const { config, hash } = result.loaded;
   const log = createLogger({ level: config.log.level, base: { site: config.site.name, server: config.server.name } });
   logEvent(log, 'CONFIG_LOADED', { path: configPath, hash });
-  const { daemon } = buildSiteDaemon(result.loaded, log);
+  const { daemon } = buildSiteDaemon(result.loaded, log, systemClock, dirname(resolve(configPath)));
 
   const onSignal = (signal: NodeJS.Signals) => { void daemon.stop(`signal ${signal}`); };
   process.on('SIGTERM', onSignal);

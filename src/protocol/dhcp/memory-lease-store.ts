@@ -24,6 +24,10 @@ export const EXPIRING_STATES: ReadonlySet<LeaseState> = new Set<LeaseState>(['bo
 
 const U32_MAX = 0xffff_ffff;
 
+function expiring(state: LeaseState): boolean {
+  return state === 'bound' || state === 'declined';
+}
+
 function isU32(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= U32_MAX;
 }
@@ -32,6 +36,7 @@ function stringProblem(name: string, v: unknown, max: number, allowEmpty: boolea
   if (typeof v !== 'string') return `${name} must be a string (got ${typeof v})`;
   if (!allowEmpty && v.length === 0) return `${name} must not be empty`;
   if (v.length > max) return `${name} is ${v.length} characters long (at most ${max})`;
+  if (!(v as unknown as { isWellFormed(): boolean }).isWellFormed()) return `${name} holds an unpaired UTF-16 surrogate (it could not be stored as UTF-8 and read back unchanged)`;
   return undefined;
 }
 
@@ -210,7 +215,7 @@ export class LeaseIndex {
   private rebuildAt = 4096;
   private readonly current = (key: number, expiresAt: number): boolean => {
     const l = this.byAddress.get(key);
-    return l !== undefined && l.expiresAt === expiresAt && EXPIRING_STATES.has(l.state);
+    return l !== undefined && l.expiresAt === expiresAt && expiring(l.state);
   };
 
   get size(): number {
@@ -239,26 +244,27 @@ export class LeaseIndex {
   set(lease: Lease, indexClient = true): void {
     const key = lease.address | 0;
     const prev = this.byAddress.get(key);
-    if (prev) this.unlink(prev, key);
     this.byAddress.set(key, lease);
-    if (indexClient) {
+    // A renewal (same client, same subnet, its entry already here) leaves the client index alone.
+    const sameClient = prev !== undefined && prev.subnetId === lease.subnetId && prev.clientKey === lease.clientKey;
+    if (prev) {
+      if (expiring(prev.state)) this.expiring--;
+      if (!(sameClient && indexClient)) this.unindexClient(prev, key);
+    }
+    if (indexClient && !(sameClient && this.clientIndexed(prev!))) {
       let m = this.byClient.get(lease.subnetId);
       if (!m) {
         m = new Map();
         this.byClient.set(lease.subnetId, m);
       }
       m.set(lease.clientKey, key);
-    } else {
-      const m = this.byClient.get(lease.subnetId);
-      if (m && m.get(lease.clientKey) === key) {
-        m.delete(lease.clientKey);
-        if (m.size === 0) this.byClient.delete(lease.subnetId);
-      }
+    } else if (!indexClient) {
+      this.unindexClient(lease, key);
     }
-    if (EXPIRING_STATES.has(lease.state)) {
+    if (expiring(lease.state)) {
       this.expiring++;
       // The previous lease's entry is current again when the expiry time did not change.
-      if (!(prev && EXPIRING_STATES.has(prev.state) && prev.expiresAt === lease.expiresAt)) {
+      if (!(prev && expiring(prev.state) && prev.expiresAt === lease.expiresAt)) {
         this.expiry.push(key, lease.expiresAt);
         const n = this.expiry.length;
         if (n > this.rebuildAt && n > 2 * this.expiring) {
@@ -274,18 +280,19 @@ export class LeaseIndex {
     const key = address | 0;
     const prev = this.byAddress.get(key);
     if (!prev) return false;
-    this.unlink(prev, key);
+    this.unindexClient(prev, key);
+    if (expiring(prev.state)) this.expiring--;
     this.byAddress.delete(key);
     return true;
   }
 
-  private unlink(prev: Lease, key: number): void {
-    const m = this.byClient.get(prev.subnetId);
-    if (m && m.get(prev.clientKey) === key) {
-      m.delete(prev.clientKey);
-      if (m.size === 0) this.byClient.delete(prev.subnetId);
+  /** Forgets the client entry of `l` if it points at `key`. */
+  private unindexClient(l: Lease, key: number): void {
+    const m = this.byClient.get(l.subnetId);
+    if (m && m.get(l.clientKey) === key) {
+      m.delete(l.clientKey);
+      if (m.size === 0) this.byClient.delete(l.subnetId);
     }
-    if (EXPIRING_STATES.has(prev.state)) this.expiring--;
   }
 
   /** See LeaseStore.dueForExpiry. */
