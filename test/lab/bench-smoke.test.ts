@@ -1,7 +1,8 @@
 // Smoke test of the benchmark harness (bench/, docs/benchmarks.md): each bench
 // runs its peer for real with minimal repetitions and duration, prints a RESULT
-// line last with a positive peer figure, and writes its JSON; the outpost side,
-// not implemented yet, fails clearly instead of printing a number.
+// line last with a positive peer figure, and writes its JSON; dhcp4 also measures
+// Outpost side by side; dns-udp's outpost side, not implemented yet, fails clearly
+// instead of printing a number.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -79,12 +80,24 @@ describe('bench harness', () => {
     peerOnly('dhcp4', 'kea', 'exchanges/s', ['--repetitions', '1', '--duration', '1']),
   );
 
-  for (const [name, what] of [['dhcp4', 'dhcp4'], ['dns-udp', 'DNS']] as const) {
-    test(`${name} without --peer-only fails clearly while the outpost server does not exist`, { timeout: 30_000 }, async () => {
-      const r = await bench([name, '--repetitions', '1', '--duration', '1'], 20_000);
-      assert.equal(r.code, 2, r.stdout + r.stderr);
-      assert.match(r.stderr, new RegExp(`outpost ${what} server not available yet; use --peer-only`));
-      assert.doesNotMatch(r.stdout, /RESULT/, 'no figure at all, let alone a made-up one');
-    });
-  }
+  test('dhcp4 measures outpost and kea side by side at a fixed rate and prints their ratio', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-smoke-'));
+    try {
+      const r = await bench(['dhcp4', '--repetitions', '1', '--duration', '1', '--rate', '500', '--json-out', join(dir, 'd.json')], 50_000);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const m = /^RESULT dhcp4 outpost=(\d+) kea=(\d+) ratio=(\d+\.\d+) unit=exchanges\/s$/.exec(lastLine(r.stdout));
+      assert.ok(m, `last line: ${lastLine(r.stdout)}`);
+      assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0);
+      assert.equal(Number(m[3]).toFixed(3), (Number(m[1]) / Number(m[2])).toFixed(3));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('dns-udp without --peer-only fails clearly while the outpost server does not exist', { timeout: 30_000 }, async () => {
+    const r = await bench(['dns-udp', '--repetitions', '1', '--duration', '1'], 20_000);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /outpost DNS server not available yet; use --peer-only/);
+    assert.doesNotMatch(r.stdout, /RESULT/, 'no figure at all, let alone a made-up one');
+  });
 });
