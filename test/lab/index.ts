@@ -8,4 +8,5 @@ export { LAB_PREFIX } from './names.js';
 export { netemMechanism, type NetemOptions } from './netem.js';
 export { Netns, type WaitForPortOptions } from './netns.js';
 export { LabProcess, LabTimeoutError, type ExitStatus, type RunOptions, type RunResult, type SpawnOptions } from './process.js';
+export { vlanMechanism, type LabVlan, type VlanOptions } from './vlan.js';
 export { listLabNamespaces, sweepDeadLabs, type SweepReport } from './sweep.js';

@@ -13,6 +13,7 @@ import { Netns, type LabContext } from './netns.js';
 import { installPartition, removePartition, type Partition } from './partition.js';
 import type { LabProcess } from './process.js';
 import { deleteNamespace, sweepDeadLabs } from './sweep.js';
+import { addVlan, type LabVlan, type VlanOptions } from './vlan.js';
 
 export interface LabOptions {
   /** Short label in namespace and temp dir names, to tell which test a leftover came from. */
@@ -131,6 +132,16 @@ export class Lab implements LabContext, SyncDestroyable {
     bridge.ns.bridgePorts.add(ends.a);
     await bridge.ns.ip('link', 'set', 'dev', ends.a, 'master', bridge.name);
     return { port: ends.a, iface: ends.b };
+  }
+
+  /**
+   * An 802.1Q subinterface of parent (an interface in ns), named `<parent>.<vlanId>`
+   * unless opts.name says otherwise: the kernel's VLAN device, or on kernels without
+   * 802.1Q a userspace stand-in (vlan.py); `mechanism` in the result says which.
+   */
+  async vlan(ns: Netns, parent: string, vlanId: number, opts: VlanOptions = {}): Promise<LabVlan> {
+    this.assertLive();
+    return addVlan(ns, parent, vlanId, opts);
   }
 
   /**

@@ -67,14 +67,26 @@ export class Netns {
     this.addressList.push(cidr);
   }
 
-  /** Adds a route to a lab destination (never "default": it would cover real networks). */
-  async addRoute(destination: string, o: { via?: string; dev?: string }): Promise<void> {
+  /**
+   * Adds a route to a lab destination (never "default": it would cover real networks).
+   * `type` makes it a route that sends nothing: `prohibit` (sending fails with EACCES),
+   * `unreachable` (EHOSTUNREACH) or `blackhole` (silently discarded). Packet sockets
+   * (a DHCP client's broadcasts) do not consult routes and still go out.
+   */
+  async addRoute(destination: string, o: { via?: string; dev?: string; type?: 'prohibit' | 'unreachable' | 'blackhole' }): Promise<void> {
     assertLabAddress(destination);
     if (o.via !== undefined) assertLabAddress(o.via);
-    const args = ['route', 'add', destination];
+    if (o.type !== undefined && (o.via !== undefined || o.dev !== undefined)) throw new Error(`addRoute: a ${o.type} route takes no via or dev`);
+    const args = ['route', 'add', ...(o.type === undefined ? [] : [o.type]), destination];
     if (o.via !== undefined) args.push('via', o.via);
     if (o.dev !== undefined) args.push('dev', o.dev);
     await this.ip(...args);
+  }
+
+  /** Removes a route addRoute added (same destination and type). */
+  async deleteRoute(destination: string, o: { type?: 'prohibit' | 'unreachable' | 'blackhole' } = {}): Promise<void> {
+    assertLabAddress(destination);
+    await this.ip('route', 'del', ...(o.type === undefined ? [] : [o.type]), destination);
   }
 
   async setLink(ifname: string, up: boolean): Promise<void> {

@@ -2,8 +2,8 @@
 // subinterfaces on one trunk, clients broadcasting to 255.255.255.255:67 from port 68.
 // The server must see on which VLAN each broadcast arrived, and a broadcast reply sent
 // with one VLAN's ifindex must reach only that VLAN. The trunk carries real 802.1Q
-// frames; the subinterfaces are the kernel's VLAN devices, or a userspace stand-in on
-// kernels without them (below).
+// frames; the subinterfaces are the kernel's VLAN devices, or the lab's userspace
+// stand-in on kernels without them (lab.vlan, test/lab/vlan.py).
 //
 //   client-a ── br10 ─ trunk.10 ┐                       ┌ trunk.10  192.0.2.1/24
 //   192.0.2.2/24                ├ switch ══ trunk ══ server
@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LabCommandError, labUnavailableReason, withLab, type Lab, type LabProcess, type Netns } from './index.js';
+import { labUnavailableReason, withLab, type Lab, type LabProcess, type Netns } from './index.js';
 import { repoRoot } from '../support/paths.js';
 
 const skip = labUnavailableReason() ?? false;
@@ -87,78 +87,6 @@ const received = (proc: LabProcess): string[] =>
   proc.output().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as Partial<Seen>).data)
     .filter((d): d is string => typeof d === 'string');
 
-// Userspace stand-in for 802.1Q subinterfaces, for kernels built without
-// CONFIG_VLAN_8021Q (such as this project's CI machines), in the spirit of the lab's
-// shaper.py for netem. In one namespace it creates a TAP device per "VID:NAME" and
-// bridges it to PARENT: frames the TAP sends go out of PARENT tagged with VID; tagged
-// frames arriving on PARENT (tag read from PACKET_AUXDATA, where the kernel puts it, or
-// from the frame) go untagged into that VID's TAP. To a socket, a TAP is an interface
-// like a VLAN device: its own ifindex, its own addresses, its own broadcast domain.
-const VLAN_STANDIN = String.raw`
-import ctypes, fcntl, os, select, signal, socket, struct, sys
-TUNSETIFF, IFF_TAP, IFF_NO_PI = 0x400454CA, 0x0002, 0x1000
-SOL_PACKET, PACKET_AUXDATA, TP_STATUS_VLAN_VALID, PACKET_OUTGOING, ETH_P_ALL = 263, 8, 0x10, 4, 3
-TPID = struct.pack('!H', 0x8100)
-ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: never outlive the lab
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-taps = {}
-for spec in sys.argv[2:]:
-    vid, name = spec.split(':', 1)
-    fd = os.open('/dev/net/tun', os.O_RDWR)
-    fcntl.ioctl(fd, TUNSETIFF, struct.pack('16sH22x', name.encode(), IFF_TAP | IFF_NO_PI))
-    with open('/proc/sys/net/ipv6/conf/%s/disable_ipv6' % name, 'w') as f:
-        f.write('1')
-    taps[int(vid)] = fd
-vid_of = {fd: vid for vid, fd in taps.items()}
-trunk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-trunk.bind((sys.argv[1], 0))
-trunk.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
-print('vlan ready', flush=True)
-while True:
-    for r in select.select([trunk, *taps.values()], [], [])[0]:
-        try:
-            if r is trunk:
-                frame, anc, _, addr = trunk.recvmsg(65600, socket.CMSG_SPACE(32))
-                if addr[2] == PACKET_OUTGOING:
-                    continue
-                vid = None
-                for level, kind, data in anc:
-                    if level == SOL_PACKET and kind == PACKET_AUXDATA:
-                        status, _, _, _, _, tci, _ = struct.unpack('IIIHHHH', data[:20])
-                        if status & TP_STATUS_VLAN_VALID:
-                            vid = tci & 0xfff
-                if vid is None and frame[12:14] == TPID:
-                    vid = struct.unpack('!H', frame[14:16])[0] & 0xfff
-                    frame = frame[:12] + frame[16:]
-                if vid in taps:
-                    os.write(taps[vid], frame)
-            else:
-                frame = os.read(r, 65600)
-                trunk.send(frame[:12] + TPID + struct.pack('!H', vid_of[r]) + frame[12:])
-        except OSError:
-            pass  # an interface down or gone: the frame is lost, as on a real link
-`;
-
-/**
- * Subinterfaces PARENT.10 and PARENT.20 in ns: the kernel's 802.1Q devices when it has
- * them, else the userspace stand-in. Returns which one it used.
- */
-async function addVlans(ns: Netns, parent: string, ids: number[], useKernel: boolean): Promise<'kernel' | 'userspace'> {
-  if (useKernel) {
-    try {
-      for (const id of ids) await ns.ip('link', 'add', 'link', parent, 'name', `${parent}.${id}`, 'type', 'vlan', 'id', String(id));
-      for (const id of ids) await ns.setLink(`${parent}.${id}`, true);
-      return 'kernel';
-    } catch (err) {
-      if (!(err instanceof LabCommandError) || !/Unknown device type|not supported/i.test(err.stderr)) throw err;
-    }
-  }
-  const standin = ns.spawn('python3', ['-c', VLAN_STANDIN, parent, ...ids.map((id) => `${id}:${parent}.${id}`)]);
-  await standin.waitForLine(/^vlan ready$/, 10_000);
-  for (const id of ids) await ns.setLink(`${parent}.${id}`, true);
-  return 'userspace';
-}
-
 /** Server with VLANs 10 and 20 on one trunk, a switch, one client per VLAN. */
 async function vlanLab(lab: Lab) {
   const server = await lab.namespace('server');
@@ -166,12 +94,13 @@ async function vlanLab(lab: Lab) {
   const a = await lab.namespace('client-a');
   const b = await lab.namespace('client-b');
   const trunk = await lab.link(server, sw);
-  const mechanism = await addVlans(server, trunk.a, [10, 20], true);
-  await addVlans(sw, trunk.b, [10, 20], mechanism === 'kernel');
-  const if10 = `${trunk.a}.10`;
-  const if20 = `${trunk.a}.20`;
-  await server.addAddress(if10, '192.0.2.1/24');
-  await server.addAddress(if20, '198.51.100.1/24');
+  const v10 = await lab.vlan(server, trunk.a, 10, { address: '192.0.2.1/24' });
+  const v20 = await lab.vlan(server, trunk.a, 20, { address: '198.51.100.1/24' });
+  await lab.vlan(sw, trunk.b, 10);
+  await lab.vlan(sw, trunk.b, 20);
+  const if10 = v10.name;
+  const if20 = v20.name;
+  const mechanism = v10.mechanism;
   const br10 = await lab.bridge(sw);
   const br20 = await lab.bridge(sw);
   await sw.ip('link', 'set', 'dev', `${trunk.b}.10`, 'master', br10.name);
