@@ -24,7 +24,7 @@ test('dhclient renews by unicast at T1 and, with the server unreachable by unica
   assert.deepEqual(missingPrograms(['dhclient', 'curl']), []);
   await withLab({ tag: 'dhcp4-renew' }, async (lab) => {
     // Debug logs carry each lease transition with its cause (the engine's client state).
-    const s = await serve(lab, { extra: { leaseTime: 30, renewTime: 6, rebindTime: 12 }, logLevel: 'debug' });
+    const s = await serve(lab, { extra: { leaseTime: 60, renewTime: 6, rebindTime: 12 }, logLevel: 'debug' });
     const dhclient = s.client.spawn('dhclient', ['-d', ...dhclientArgs(s.dir), s.clientIf]);
     const bound = /bound to (\S+)/.exec(await dhclient.waitForLine(/bound to \d+\.\d+\.\d+\.\d+/, 30_000))![1]!;
     assert.match(bound, /^192\.0\.2\.1\d\d$/);
@@ -45,7 +45,8 @@ test('dhclient renews by unicast at T1 and, with the server unreachable by unica
     mark = dhclient.mark();
     const daemonMark = s.daemon.mark();
     const broadcastRe = new RegExp(`DHCPREQUEST for ${esc(bound)} on \\S+ to 255\\.255\\.255\\.255 port 67`);
-    await dhclient.waitForLine(broadcastRe, 20_000, mark);
+    // dhclient's unicast retries back off; the broadcast comes at the first retry past T2, well before expiry at 60 s.
+    await dhclient.waitForLine(broadcastRe, 45_000, mark);
     await dhclient.waitForLine(/DHCPACK (of \S+ )?from 192\.0\.2\.1/, 10_000, mark);
     await dhclient.waitForLine(new RegExp(`bound to ${esc(bound)}`), 10_000, mark);
     const lines = dhclient.output().split('\n').slice(mark);
