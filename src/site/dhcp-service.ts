@@ -10,11 +10,13 @@ import { DhcpCounters } from '../protocol/dhcp/counters.js';
 import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
 import type { DhcpModel } from '../protocol/dhcp/model.js';
 import { decode, ipv4FromString, ipv4ToString, isWireDecodeError } from '../wire/dhcp4/index.js';
+import { codes } from '../core/codes.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { Udp4Socket, interfaceIndex, type Udp4Datagram } from '../runtime/udp4-socket.js';
 import { BROADCAST } from '../protocol/dhcp/reply.js';
 import type { SiteService } from './service.js';
+import { warmUpDhcp4 } from './dhcp-warmup.js';
 
 export interface DhcpServiceOptions {
   readonly model: DhcpModel;
@@ -58,15 +60,20 @@ export class DhcpService implements SiteService {
       store,
       clock: this.opts.clock,
       serverAddresses: (arrival) => this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat(),
-      onTransition: (t) => logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) }),
+      // A debug event: the fields object is built only when debug lines are written (one per lease otherwise).
+      onTransition: (t) => {
+        if (this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) });
+      },
     });
     for (const name of this.opts.model.interfaces.keys()) this.ifaceByIndex.set(interfaceIndex(name), name);
     this.refreshAddresses();
+    // Before the socket opens: a cold engine would queue the first burst of requests (dhcp-warmup.ts).
+    const warm = await warmUpDhcp4(this.opts.model, this.opts.clock);
     const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
     socket.onMessage((d) => this.receive(d));
     this.socket = socket;
     this.scheduleReclaim();
-    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size });
+    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms) } });
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,32 @@
+// The DHCPv4 service's JIT warm-up (src/site/dhcp-warmup.ts) completes real DORA
+// exchanges over the site's own model, and touches nothing of the real server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSiteConfig } from '../../src/config/site-config.js';
+import { compileDhcp } from '../../src/protocol/dhcp/compile.js';
+import { FakeClock } from '../../src/core/fake-clock.js';
+import { warmUpDhcp4 } from '../../src/site/dhcp-warmup.js';
+import { repoRoot } from '../support/paths.js';
+
+function model() {
+  const r = parseSiteConfig(readFileSync(join(repoRoot, 'examples', 'single-site.jsonc'), 'utf8'));
+  assert.ok(r.ok && r.loaded.config.dhcp);
+  return compileDhcp(r.loaded.config.dhcp);
+}
+
+test('warm-up: runs the requested number of full exchanges through a throwaway engine', async () => {
+  const m = model();
+  const r = await warmUpDhcp4(m, new FakeClock(), { exchanges: 200, budgetMs: 10_000 });
+  assert.equal(r.exchanges, 200);
+  // A second run over the same model allocates from the start again: nothing was kept.
+  const again = await warmUpDhcp4(m, new FakeClock(), { exchanges: 200, budgetMs: 10_000 });
+  assert.equal(again.exchanges, 200);
+});
+
+test('warm-up: zero exchanges, or a model without pools, warms nothing', async () => {
+  assert.deepEqual(await warmUpDhcp4(model(), new FakeClock(), { exchanges: 0 }), { exchanges: 0, ms: 0 });
+  const noPools = { ...model(), subnets: [] };
+  assert.deepEqual(await warmUpDhcp4(noPools, new FakeClock()), { exchanges: 0, ms: 0 });
+});
