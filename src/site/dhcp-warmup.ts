@@ -15,7 +15,7 @@ import type { Clock } from '../core/clock.js';
 import { Dhcp4Engine, type Arrival, type Outcome } from '../protocol/dhcp/engine.js';
 import { MemoryLeaseStore } from '../protocol/dhcp/memory-lease-store.js';
 import type { DhcpModel } from '../protocol/dhcp/model.js';
-import { BOOTREQUEST, MessageType, Opt, decode, encode, type Dhcp4Message } from '../wire/dhcp4/index.js';
+import { BOOTREQUEST, MessageType, Opt, decode, encode, ipv4, type Dhcp4Message } from '../wire/dhcp4/index.js';
 
 export interface WarmUpResult {
   readonly exchanges: number;
@@ -24,8 +24,6 @@ export interface WarmUpResult {
 
 /** A server id for the synthetic engine (TEST-NET-2, never on the wire). */
 const WARM_SERVER = 0xc6336401; // 198.51.100.1
-
-const u32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0, 0); return b; };
 
 function request(type: number, xid: number, mac: Buffer, giaddr: number, extra: [number, Buffer][]): Buffer {
   const options = new Map<number, Buffer>([[Opt.MESSAGE_TYPE, Buffer.from([type])], ...extra,
@@ -73,7 +71,7 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: { exchan
         served++;
         const o = decode(offer.data);
         const serverId = o.options.get(Opt.SERVER_ID);
-        const req = request(MessageType.REQUEST, done, mac, giaddr, [[Opt.REQUESTED_ADDRESS, u32(o.yiaddr)], ...(serverId ? [[Opt.SERVER_ID, serverId] as [number, Buffer]] : [])]);
+        const req = request(MessageType.REQUEST, done, mac, giaddr, [[Opt.REQUESTED_ADDRESS, ipv4.encode(o.yiaddr)], ...(serverId ? [[Opt.SERVER_ID, serverId] as [number, Buffer]] : [])]);
         const ack = engine.handle(decode(req), arrival);
         acks.push(Promise.resolve(ack).then((a: Outcome) => (a.kind === 'reply' ? decode(a.data) : undefined)));
       }

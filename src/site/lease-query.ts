@@ -3,10 +3,10 @@
 import type { Lease } from '../protocol/dhcp/lease.js';
 import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
 import { ipv4FromString, ipv4ToString } from '../wire/dhcp4/index.js';
+import { hexDigits } from '../protocol/dhcp/compile.js';
 import type { StatusRoute } from './status-service.js';
 
 const MAX_RESULTS = 1000;
-const hexOnly = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '');
 
 export function leaseView(l: Lease): Record<string, unknown> {
   return {
@@ -29,8 +29,8 @@ export function leaseQueryRoute(store: LeaseStore): StatusRoute {
     const clientId = q.get('clientId');
     const hostname = q.get('hostname');
     const match: ((l: Lease) => boolean) | undefined =
-      mac !== null ? ((want) => (l: Lease) => l.hwAddress === want)(hexOnly(mac))
-        : clientId !== null ? ((want) => (l: Lease) => l.clientKey === `id:${want}`)(hexOnly(clientId))
+      mac !== null ? ((want) => (l: Lease) => l.hwAddress === want)(hexDigits(mac))
+        : clientId !== null ? ((want) => (l: Lease) => l.clientKey === `id:${want}`)(hexDigits(clientId))
           : hostname !== null ? (l: Lease) => l.hostname?.toLowerCase() === hostname.toLowerCase()
             : q.get('all') !== null ? () => true : undefined;
     if (!match) return { status: 400, body: { error: 'give one of: address, mac, clientId, hostname, all' } };

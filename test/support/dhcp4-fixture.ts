@@ -31,7 +31,7 @@ export function subnet(o: {
   const s: SubnetModel = {
     id: o.id, network, prefixLength, mask, broadcast: (network | ~mask) >>> 0, pools,
     excluded: (o.excluded ?? []).map(ip).sort((a, b) => a - b).map((a) => ({ first: a, last: a })), reservations: o.reservations ?? [],
-    leaseTime, renewTime: leaseTime / 2, rebindTime: (leaseTime * 7) / 8,
+    leaseTime, renewTime: Math.floor(leaseTime / 2), rebindTime: Math.floor((leaseTime * 7) / 8),
     options: o.options ?? EMPTY_LAYER, sharedWith: [], relayAddresses: [],
     ...(o.serverId ? { serverId: ip(o.serverId) } : {}),
   };

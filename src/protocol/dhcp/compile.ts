@@ -1,17 +1,16 @@
 // The validated `dhcp` config section compiled into the engine's model: numbers,
 // ranges, pre-rendered option bytes and class predicates. Run once per config.
-import { ipv4FromString } from '../../wire/dhcp4/index.js';
+import { Opt, ipv4, ipv4FromString, ipv4Mask } from '../../wire/dhcp4/index.js';
 import type { DhcpClassMatch, DhcpConfig, DhcpReservation } from '../../config/dhcp-schema.js';
 import { mergeOptionSets, renderDhcpOptionTables, type OptionSet } from '../../config/dhcp-options.js';
 import { effectiveTimers, subnetRange } from '../../config/dhcp-validate.js';
 import type { ClientInfo } from './client.js';
 import type { AddressRange, ClassModel, DhcpModel, InterfaceModel, OptionLayer, ReservationModel, SubnetModel } from './model.js';
-import { Opt } from '../../wire/dhcp4/index.js';
 
-const hex = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '');
+/** Hex digits only, lower-case: how MACs, client ids and option 82 ids are compared. */
+export const hexDigits = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '');
+const hex = hexDigits;
 const textHex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
-const u32 = (n: number) => { const b = Buffer.allocUnsafe(4); b.writeUInt32BE(n >>> 0, 0); return b; };
-
 function layer(set: OptionSet, extra: [number, Buffer, boolean][] = []): OptionLayer {
   const data = new Map<number, Buffer>();
   const alwaysSend = new Set<number>();
@@ -87,7 +86,7 @@ export function compileDhcp(dhcp: DhcpConfig): DhcpModel {
   const serverId = dhcp.serverIdentifier ? ipv4FromString(dhcp.serverIdentifier) : undefined;
   const subnets: SubnetModel[] = dhcp.subnets.map((s, i) => {
     const range = subnetRange(s.subnet);
-    const mask = range.prefix === 0 ? 0 : (0xffffffff << (32 - range.prefix)) >>> 0;
+    const mask = ipv4Mask(range.prefix);
     const timers = effectiveTimers(dhcp, s);
     const sets = tables.subnets[i]!;
     const shared = s.sharedNetwork ? tables.sharedNetworks.get(s.sharedNetwork) : undefined;
@@ -105,7 +104,7 @@ export function compileDhcp(dhcp: DhcpConfig): DhcpModel {
       })),
       excluded, reservations,
       leaseTime: timers.leaseTime, renewTime: timers.renewTime, rebindTime: timers.rebindTime,
-      options: layer(mergeOptionSets(shared, sets.subnet), [[Opt.BROADCAST_ADDRESS, u32(range.end), false]]),
+      options: layer(mergeOptionSets(shared, sets.subnet), [[Opt.BROADCAST_ADDRESS, ipv4.encode(range.end), false]]),
       ...(s.classes ? { onlyClasses: s.classes } : {}),
       relayAddresses: (s.relayAddresses ?? []).map(ipv4FromString),
       sharedWith: [],

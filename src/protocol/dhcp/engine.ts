@@ -3,7 +3,7 @@
 // ACK leaves, and says where the reply goes. No sockets, no real time: the service
 // around it (src/site) feeds datagrams in and sends what comes out.
 import type { Clock } from '../../core/clock.js';
-import { BOOTREQUEST, MessageType, Opt, messageType, messageTypeName, type Dhcp4Message } from '../../wire/dhcp4/index.js';
+import { BOOTREQUEST, MessageType, Opt, ipv4, messageType, u32, messageTypeName, type Dhcp4Message } from '../../wire/dhcp4/index.js';
 import { Allocator, type PoolBits } from './allocator.js';
 import { classify } from './classify.js';
 import { clientInfo, type ClientInfo } from './client.js';
@@ -49,8 +49,6 @@ interface Placement {
   readonly pool?: PoolModel;
   readonly reservation?: ReservationModel;
 }
-
-const u32 = (n: number) => { const b = Buffer.allocUnsafe(4); b.writeUInt32BE(n >>> 0, 0); return b; };
 
 export class Dhcp4Engine {
   readonly counters = new DhcpCounters();
@@ -211,7 +209,7 @@ export class Dhcp4Engine {
     if (!subnet) return this.drop('no-subnet');
     const classes = this.classesOf(client, [subnet], req.giaddr);
     const resolved = resolveOptions(this.deps.model, subnet, undefined, classes, this.reservationFor(subnet, client));
-    const options: [number, Buffer][] = [[Opt.SUBNET_MASK, u32(subnet.mask)], ...selectOptions(resolved, client.parameterRequestList)];
+    const options: [number, Buffer][] = [[Opt.SUBNET_MASK, ipv4.encode(subnet.mask)], ...selectOptions(resolved, client.parameterRequestList)];
     const data = buildReply(req, { type: MessageType.ACK, serverId: this.serverId(subnet, arrival), ciaddr: req.ciaddr, options });
     return this.sent(MessageType.ACK, data, destination(req, MessageType.ACK, 0, this.deps.model.port));
   }
@@ -296,8 +294,8 @@ export class Dhcp4Engine {
     const s = p.subnet;
     const resolved = resolveOptions(this.deps.model, s, p.pool, classes, p.reservation);
     const options: [number, Buffer][] = [
-      [Opt.LEASE_TIME, u32(s.leaseTime)], [Opt.RENEWAL_TIME, u32(s.renewTime)], [Opt.REBINDING_TIME, u32(s.rebindTime)],
-      [Opt.SUBNET_MASK, u32(s.mask)],
+      [Opt.LEASE_TIME, u32.encode(s.leaseTime)], [Opt.RENEWAL_TIME, u32.encode(s.renewTime)], [Opt.REBINDING_TIME, u32.encode(s.rebindTime)],
+      [Opt.SUBNET_MASK, ipv4.encode(s.mask)],
       ...selectOptions(resolved, client.parameterRequestList),
     ];
     const data = buildReply(req, { type, serverId: this.serverId(s, arrival), yiaddr: p.address, ciaddr: type === MessageType.ACK ? req.ciaddr : 0, options });

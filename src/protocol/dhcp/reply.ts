@@ -1,6 +1,6 @@
 // Building a reply and choosing where it goes (RFC 2131 §4.1, §4.3.2; RFC 3046 §2.2).
 import {
-  BOOTREPLY, FLAG_BROADCAST, MessageType, Opt, encode, newMessage, type Dhcp4Message,
+  BOOTREPLY, FLAG_BROADCAST, MessageType, Opt, encode, ipv4, newMessage, type Dhcp4Message,
 } from '../../wire/dhcp4/index.js';
 
 export const BROADCAST = 0xffffffff;
@@ -40,13 +40,11 @@ export interface ReplyFields {
   readonly message?: string;
 }
 
-const u32 = (n: number) => { const b = Buffer.allocUnsafe(4); b.writeUInt32BE(n >>> 0, 0); return b; };
-
 /** Encodes the reply: header from the request, options 53, 54, then the rest; echoes 61 (RFC 6842) and 82 (RFC 3046) last. */
 export function buildReply(req: Dhcp4Message, f: ReplyFields): Buffer {
   const options = new Map<number, Buffer>();
   options.set(Opt.MESSAGE_TYPE, Buffer.of(f.type));
-  options.set(Opt.SERVER_ID, u32(f.serverId));
+  options.set(Opt.SERVER_ID, ipv4.encode(f.serverId));
   for (const [code, data] of f.options) options.set(code, data);
   if (f.message !== undefined) options.set(Opt.MESSAGE, Buffer.from(f.message, 'latin1'));
   const clientId = req.options.get(Opt.CLIENT_ID);
