@@ -5,7 +5,7 @@
 // that MAC after the restart (asked over GET /leases on the status port), and no
 // address may ever be ACKed to two different clients — over CYCLES kill/restart cycles.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { Dhcp4LeaseJournal } from '../../src/storage/dhcp4-lease-journal.js';
 import { ipv4FromString } from '../../src/wire/dhcp4/index.js';
 import { memoryLogger } from '../support/memory-log.js';
 import { seededRandom } from '../support/random.js';
+import { writeSiteConfig } from './support/dhcp4-site.js';
 import { labUnavailableReason, withLab, type LabProcess } from './index.js';
 
 const OUTPOST = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -32,19 +33,11 @@ test(`SIGKILL under load, ${CYCLES} cycles: every acknowledged lease survives th
     const client = await lab.namespace('client');
     const ends = await lab.link(server, client, { a: `${SERVER}/15`, b: `${CLIENT}/15` });
     const dir = await lab.tempDir();
-    writeFileSync(join(dir, 'site.json'), JSON.stringify({
-      version: 1,
-      site: { name: 'lab' },
-      server: { name: 'lab-1' },
-      status: { listen: '127.0.0.1', port: 9180 },
-      log: { level: 'info' },
-      dhcp: {
-        interfaces: [{ name: ends.a, address: SERVER }],
-        leaseDir: join(dir, 'leases'),
-        leaseTime: 86_400, // nothing expires during the test: every ACKed lease must still be bound
-        subnets: [{ id: 1, subnet: '198.18.0.0/15', interface: ends.a, pools: [{ start: '198.18.1.0', end: '198.19.255.254' }] }],
-      },
-    }, null, 2));
+    writeSiteConfig(dir, {
+      interfaces: [{ name: ends.a, address: SERVER }],
+      leaseTime: 86_400, // nothing expires during the test: every ACKed lease must still be bound
+      subnets: [{ id: 1, subnet: '198.18.0.0/15', interface: ends.a, pools: [{ start: '198.18.1.0', end: '198.19.255.254' }] }],
+    });
 
     const rnd = seededRandom(SEED);
     const owner = new Map<string, string>(); // address → MAC, over all cycles

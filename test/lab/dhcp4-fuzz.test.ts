@@ -5,10 +5,11 @@
 // the undecodable ones by codec reason, and the DHCP_DROPPED log lines stay within
 // their rate limit (10 a minute).
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { writeSiteConfig } from './support/dhcp4-site.js';
 import { labUnavailableReason, missingPrograms, withLab } from './index.js';
 
 const OUTPOST = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -44,20 +45,12 @@ test(`fuzz: ${COUNT} mutated datagrams, then the server still serves dhclient; d
     const client = await lab.namespace('client');
     const ends = await lab.link(server, client, { a: `${SERVER}/15`, b: '198.18.0.2/15' });
     const dir = await lab.tempDir();
-    writeFileSync(join(dir, 'site.json'), JSON.stringify({
-      version: 1,
-      site: { name: 'lab' },
-      server: { name: 'lab-1' },
-      status: { listen: '127.0.0.1', port: 9180 },
-      log: { level: 'info' },
-      dhcp: {
-        interfaces: [{ name: ends.a, address: SERVER }],
-        leaseDir: join(dir, 'leases'),
-        leaseTime: 3600,
-        // A large pool: mutated DISCOVERs and REQUESTs with new MACs take addresses too.
-        subnets: [{ id: 1, subnet: '198.18.0.0/15', interface: ends.a, pools: [{ start: '198.18.0.100', end: '198.19.255.254' }] }],
-      },
-    }, null, 2));
+    writeSiteConfig(dir, {
+      interfaces: [{ name: ends.a, address: SERVER }],
+      leaseTime: 3600,
+      // A large pool: mutated DISCOVERs and REQUESTs with new MACs take addresses too.
+      subnets: [{ id: 1, subnet: '198.18.0.0/15', interface: ends.a, pools: [{ start: '198.18.0.100', end: '198.19.255.254' }] }],
+    });
     const daemon = server.spawn(process.execPath, [OUTPOST, 'site', 'run', '--config', join(dir, 'site.json')]);
     await daemon.waitForLine(/"code":"DHCP_LISTENING"/, 20_000);
     const metrics = async () => {

@@ -37,7 +37,8 @@ export interface Site {
 }
 
 /** Writes a site config with this `dhcp` section into dir and runs the daemon in server until it listens. */
-export async function startSite(server: Netns, dir: string, dhcp: Record<string, unknown>, logLevel = 'info'): Promise<Site> {
+/** Writes dir/site.json: a lab site with this `dhcp` section (leases in dir/leases, status on 127.0.0.1:9180). */
+export function writeSiteConfig(dir: string, dhcp: Record<string, unknown>, logLevel = 'info'): string {
   const config = {
     version: 1,
     site: { name: 'lab' },
@@ -46,8 +47,14 @@ export async function startSite(server: Netns, dir: string, dhcp: Record<string,
     log: { level: logLevel },
     dhcp: { leaseDir: join(dir, 'leases'), ...dhcp },
   };
-  writeFileSync(join(dir, 'site.json'), JSON.stringify(config, null, 2));
-  const daemon = server.spawn(process.execPath, [OUTPOST, 'site', 'run', '--config', join(dir, 'site.json')]);
+  const path = join(dir, 'site.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+export async function startSite(server: Netns, dir: string, dhcp: Record<string, unknown>, logLevel = 'info'): Promise<Site> {
+  const config = writeSiteConfig(dir, dhcp, logLevel);
+  const daemon = server.spawn(process.execPath, [OUTPOST, 'site', 'run', '--config', config]);
   await daemon.waitForLine(/"code":"DHCP_LISTENING"/, 20_000);
   const statusUrl = 'http://127.0.0.1:9180';
   const get = async (path: string): Promise<string> => {
