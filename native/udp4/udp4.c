@@ -3,8 +3,12 @@
 //     destination address it was sent (255.255.255.255, a subnet broadcast, ours);
 //   - send: an IP_PKTINFO control message picks the outgoing interface and the source
 //     address, so a broadcast reply leaves by the interface the request came in on.
-// Plus SO_BINDTODEVICE. Everything else stays in TypeScript: src/runtime/udp4-socket.ts
-// is the only caller, and docs/native.md explains the design.
+// Plus SO_BINDTODEVICE, and the same socket for ICMP echo (ping before a DHCP offer):
+// a Linux ping socket (SOCK_DGRAM, IPPROTO_ICMP) where net.ipv4.ping_group_range
+// allows it, else a raw ICMP socket (needs CAP_NET_RAW) filtered to echo replies,
+// whose IP header is cut off here so both deliver the bare ICMP message.
+// Everything else stays in TypeScript: src/runtime/udp4-socket.ts is the only
+// caller, and docs/native.md explains the design.
 //
 // Reading: the non-blocking socket is watched by a libuv poll handle on Node's own
 // loop; when it is readable, recvmmsg drains it in batches of BATCH datagrams. Each
@@ -46,6 +50,13 @@ enum {
   ST_COUNT
 };
 
+enum { KIND_UDP, KIND_ICMP, KIND_ICMP_RAW };
+
+// From <linux/icmp.h>, which cannot be included beside <net/if.h> (both define struct ifreq).
+#define RAW_ICMP_FILTER 1  // SOL_RAW option: bit n set = drop ICMP type n
+#define ICMP_TYPE_ECHO_REPLY 0
+static const char *const kind_names[] = {"udp", "icmp", "icmp-raw"};
+
 typedef union {
   struct cmsghdr align;
   char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -59,6 +70,7 @@ typedef struct {
   int handle_closed;  // libuv's close callback ran
   int finalized;      // the JS external was garbage collected (or the env torn down)
   int teardown;       // closed by the environment's cleanup hook: no more N-API calls
+  int kind;           // KIND_UDP, KIND_ICMP (ping socket) or KIND_ICMP_RAW (datagrams start with the IP header)
   napi_ref self;      // strong while open
   napi_ref callback;  // function (count, data, meta)
   napi_ref meta;      // Uint32Array(BATCH * META)
@@ -238,6 +250,21 @@ static int read_batch(udp4_t *s) {
   return n;
 }
 
+// A raw socket's datagram starts with the IPv4 header: skip it (by its IHL), so
+// JavaScript sees the ICMP message as from a ping socket. A datagram too short for
+// its header is flagged truncated and dropped.
+static void strip_ip_header(udp4_t *s, int i) {
+  unsigned char *p = s->iov[i].iov_base;
+  size_t len = s->msgs[i].msg_len;
+  size_t ihl = len > 0 ? (size_t)(p[0] & 0x0f) * 4 : 0;
+  if (len == 0 || ihl < 20 || ihl > len) {
+    s->msgs[i].msg_hdr.msg_flags |= MSG_TRUNC;
+    return;
+  }
+  s->iov[i].iov_base = p + ihl;
+  s->msgs[i].msg_len = (unsigned)(len - ihl);
+}
+
 // Hands the n datagrams just read to JavaScript in one call.
 static void deliver(udp4_t *s, int n) {
   napi_env env = s->env;
@@ -255,6 +282,7 @@ static void deliver(udp4_t *s, int n) {
   uint32_t count = 0;
   for (int i = 0; i < n; i++) {
     struct msghdr *h = &s->msgs[i].msg_hdr;
+    if (s->kind == KIND_ICMP_RAW) strip_ip_header(s, i);
     if (h->msg_flags & MSG_TRUNC) {
       s->stats[ST_TRUNCATED]++;
       continue;
@@ -326,18 +354,40 @@ static int setopt(napi_env env, int fd, int level, int name, const void *value, 
   return -1;
 }
 
-// open(port, address, broadcast, reuseAddr, recvBufferBytes, sendBufferBytes, device, slotBytes, callback, meta)
-// -> external. address is a u32 in host order; buffer sizes 0 = kernel default; device "" = none.
+// An ICMP socket: a ping socket when the kernel lets this process open one, else raw
+// (CAP_NET_RAW) with a filter that passes echo replies only. -1 with errno on failure.
+static int open_icmp(int *kind) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+  if (fd >= 0) {
+    *kind = KIND_ICMP;
+    return fd;
+  }
+  fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+  if (fd < 0) return -1;
+  uint32_t filter = ~(1U << ICMP_TYPE_ECHO_REPLY);
+  if (setsockopt(fd, SOL_RAW, RAW_ICMP_FILTER, &filter, sizeof filter) < 0) {
+    int err = errno;
+    close(fd);
+    errno = err;
+    return -1;
+  }
+  *kind = KIND_ICMP_RAW;
+  return fd;
+}
+
+// open(port, address, broadcast, reuseAddr, recvBufferBytes, sendBufferBytes, device, slotBytes, callback, meta, icmp)
+// -> external. address is a u32 in host order; buffer sizes 0 = kernel default; device "" = none;
+// icmp true = an ICMP socket (see open_icmp; port must be 0).
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = 11;
+  napi_value argv[11];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 10) {
-    napi_throw_type_error(env, NULL, "udp4: open takes 10 arguments");
+  if (argc != 11) {
+    napi_throw_type_error(env, NULL, "udp4: open takes 11 arguments");
     return NULL;
   }
   uint32_t port, address, rcvbuf, sndbuf, slot;
-  bool broadcast, reuse;
+  bool broadcast, reuse, icmp;
   char device[IFNAMSIZ + 1];
   size_t device_len = 0;
   CHECK(napi_get_value_uint32(env, argv[0], &port));
@@ -348,7 +398,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_uint32(env, argv[5], &sndbuf));
   CHECK(napi_get_value_string_utf8(env, argv[6], device, sizeof device, &device_len));
   CHECK(napi_get_value_uint32(env, argv[7], &slot));
-  if (port > 65535 || slot == 0 || slot > 65535 || device_len >= IFNAMSIZ) {
+  CHECK(napi_get_value_bool(env, argv[10], &icmp));
+  if ((icmp && port != 0) || port > 65535 || slot == 0 || slot > 65535 || device_len >= IFNAMSIZ) {
     napi_throw_range_error(env, NULL, "udp4: port, slot size or device name out of range");
     return NULL;
   }
@@ -362,9 +413,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   s->env = env;
   s->slot = slot;
-  s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  s->kind = KIND_UDP;
+  s->fd = icmp ? open_icmp(&s->kind) : socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (s->fd < 0) {
-    throw_errno(env, "socket", "AF_INET SOCK_DGRAM", errno);
+    throw_errno(env, "socket", icmp ? "AF_INET IPPROTO_ICMP (ping socket or raw: needs net.ipv4.ping_group_range or CAP_NET_RAW)" : "AF_INET SOCK_DGRAM", errno);
     free_socket(s);
     return NULL;
   }
@@ -436,6 +488,17 @@ fail:
   close(s->fd);
   free_socket(s);
   return NULL;
+}
+
+// kind(handle) -> "udp", "icmp" (ping socket) or "icmp-raw"
+static napi_value js_kind(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  udp4_t *s = unwrap(env, argv[0]);
+  if (s == NULL) return NULL;
+  CHECK(napi_create_string_utf8(env, kind_names[s->kind], NAPI_AUTO_LENGTH, &out));
+  return out;
 }
 
 // localPort(handle) -> number (getsockname)
@@ -587,7 +650,7 @@ static napi_value init(napi_env env, napi_value exports) {
   } fns[] = {
       {"open", js_open},         {"localPort", js_local_port},          {"send", js_send},
       {"stats", js_stats},       {"bufferSizes", js_buffer_sizes},      {"close", js_close},
-      {"interfaceIndex", js_interface_index}, {"interfaceName", js_interface_name},
+      {"interfaceIndex", js_interface_index}, {"interfaceName", js_interface_name}, {"kind", js_kind},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -28,6 +28,8 @@ export const codes = {
   DHCP_DROPPED: { level: 'warn', summary: 'A DHCPv4 datagram was dropped: undecodable or refused by the engine; carries the reason (rate-limited log line).' },
   DHCP_SEND_FAILED: { level: 'warn', summary: 'A DHCPv4 reply could not be handed to the kernel (rate-limited log line).' },
   DHCP_LEASE_TRANSITION: { level: 'debug', summary: 'A lease binding changed state; carries address, client, from, to, event and cause.' },
+  DHCP_PING_CONFLICT: { level: 'warn', summary: 'An address answered the ping before offer: it is quarantined for the decline probation time and another is offered; carries the address (rate-limited log line).' },
+  DHCP_PING_UNAVAILABLE: { level: 'warn', summary: 'Ping before offer is configured but no ICMP socket could be opened (needs CAP_NET_RAW or net.ipv4.ping_group_range); addresses are offered without the check, counted as result "unknown".' },
   DHCP_RECLAIMED: { level: 'info', summary: 'Expired leases and ended quarantines were reclaimed; carries how many.' },
   DHCP_LEASE_INVALID: { level: 'error', summary: 'A lease given to a lease store is malformed (a field out of range, an oversized string, or state offered); the commit is refused and nothing is written.' },
   DHCP_LEASE_STORE_CLOSED: { level: 'error', summary: 'A lease was committed or removed after its lease store was closed; the call is refused.' },

@@ -41,7 +41,16 @@ export interface Udp4OpenOptions {
   device?: string;
   /** Longest datagram delivered (1..65535, default 65535); longer ones are dropped and counted as truncated. */
   maxDatagramBytes?: number;
+  /**
+   * 'icmp': an ICMP socket instead of UDP (port must be 0; send with port 0), for echo
+   * requests: a ping socket where net.ipv4.ping_group_range allows, else raw (needs
+   * CAP_NET_RAW, receives echo replies only). Either way a datagram is the bare ICMP message.
+   */
+  protocol?: 'udp' | 'icmp';
 }
+
+/** What the kernel gave: a UDP socket, a ping socket, or a raw ICMP socket. */
+export type Udp4SocketKind = 'udp' | 'icmp' | 'icmp-raw';
 
 export interface Udp4SendOptions {
   /** Outgoing interface (IP_PKTINFO ipi_ifindex); 0 or absent = by routing. */
@@ -73,8 +82,9 @@ type Deliver = (count: number, data: Buffer, meta: Uint32Array) => void;
 interface Addon {
   open(
     port: number, address: number, broadcast: boolean, reuseAddr: boolean, recvBufferBytes: number,
-    sendBufferBytes: number, device: string, slotBytes: number, callback: Deliver, meta: Uint32Array,
+    sendBufferBytes: number, device: string, slotBytes: number, callback: Deliver, meta: Uint32Array, icmp: boolean,
   ): Handle;
+  kind(h: Handle): Udp4SocketKind;
   localPort(h: Handle): number;
   send(h: Handle, data: Buffer, to: number, port: number, ifindex: number, from: number): number;
   stats(h: Handle): number[];
@@ -100,7 +110,7 @@ function addon(): Addon {
     loaded = undefined;
     throw new Error(`the native UDP addon is not built or does not load (${ADDON_PATH}): run "node scripts/setup.mjs" (needs gcc, g++, make, python3): ${(err as Error).message}`);
   }
-  if (loaded.metaFields !== META) throw new Error(`the native UDP addon at ${ADDON_PATH} is stale (meta fields ${loaded.metaFields}, want ${META}): run "node scripts/setup.mjs"`);
+  if (loaded.metaFields !== META || typeof loaded.kind !== 'function') throw new Error(`the native UDP addon at ${ADDON_PATH} is stale (meta fields ${loaded.metaFields}, want ${META}; kind() ${typeof loaded.kind}): run "node scripts/setup.mjs"`);
   return loaded;
 }
 
@@ -123,6 +133,7 @@ function optU32(value: number | undefined, what: string, max = 0xffffffff): numb
 export class Udp4Socket {
   /** The bound port (the one the kernel chose when opened with port 0). */
   readonly localPort: number;
+  readonly kind: Udp4SocketKind;
   private readonly native: Addon;
   private readonly handle: Handle;
   private handler: ((d: Udp4Datagram) => void) | null = null;
@@ -135,13 +146,16 @@ export class Udp4Socket {
     if (typeof device !== 'string' || device.length > 15 || device.includes('\0')) throw new RangeError(`Udp4Socket: device must be an interface name of at most 15 characters, got ${JSON.stringify(device)}`);
     const slot = opts.maxDatagramBytes ?? 65535;
     if (!isU32(slot) || slot < 1 || slot > 65535) throw new RangeError(`Udp4Socket: maxDatagramBytes must be an integer from 1 to 65535, got ${String(slot)}`);
+    const icmp = opts.protocol === 'icmp';
+    if (icmp && opts.port !== 0) throw new RangeError(`Udp4Socket: an ICMP socket has no port (port must be 0), got ${String(opts.port)}`);
     this.native = native;
     this.handle = native.open(
       opts.port, optU32(opts.address, 'address'), opts.broadcast === true, opts.reuseAddr === true,
       optU32(opts.recvBufferBytes, 'recvBufferBytes', 0x7fffffff), optU32(opts.sendBufferBytes, 'sendBufferBytes', 0x7fffffff),
-      device, slot, this.deliver, new Uint32Array(native.batch * native.metaFields),
+      device, slot, this.deliver, new Uint32Array(native.batch * native.metaFields), icmp,
     );
     this.localPort = native.localPort(this.handle);
+    this.kind = native.kind(this.handle);
   }
 
   /**

@@ -14,6 +14,8 @@ import { codes } from '../core/codes.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { Udp4Socket, interfaceIndex, type Udp4Datagram } from '../runtime/udp4-socket.js';
+import { Icmp4Pinger } from '../runtime/icmp4-pinger.js';
+import type { AddressProbe } from '../protocol/dhcp/conflict-probe.js';
 import { BROADCAST } from '../protocol/dhcp/reply.js';
 import type { SiteService } from './service.js';
 import { warmUpDhcp4 } from './dhcp-warmup.js';
@@ -35,15 +37,18 @@ export class DhcpService implements SiteService {
   private engine?: Dhcp4Engine;
   private store?: LeaseStore;
   private socket?: Udp4Socket;
+  private pinger?: Icmp4Pinger;
   private readonly ifaceByIndex = new Map<number, string>();
   private addressesByIface = new Map<string, number[]>();
   private reclaimTimer?: TimerHandle;
   private readonly dropLog: RateLimitedLog;
   private readonly sendLog: RateLimitedLog;
+  private readonly conflictLog: RateLimitedLog;
 
   constructor(private readonly opts: DhcpServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DHCP_DROPPED', opts.clock);
     this.sendLog = new RateLimitedLog(opts.log, 'DHCP_SEND_FAILED', opts.clock);
+    this.conflictLog = new RateLimitedLog(opts.log, 'DHCP_PING_CONFLICT', opts.clock);
     this.registerMetrics(opts.registry);
   }
 
@@ -55,10 +60,12 @@ export class DhcpService implements SiteService {
   async start(): Promise<void> {
     const store = await this.opts.openStore();
     this.store = store;
+    const probe = this.openProbe();
     this.engine = new Dhcp4Engine({
       model: this.opts.model,
       store,
       clock: this.opts.clock,
+      ...(probe ? { probe } : {}),
       serverAddresses: (arrival) => this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat(),
       // A debug event: the fields object is built only when debug lines are written (one per lease otherwise).
       onTransition: (t) => {
@@ -80,7 +87,31 @@ export class DhcpService implements SiteService {
     this.reclaimTimer?.cancel();
     this.socket?.close();
     this.socket = undefined;
+    this.pinger?.close();
+    this.pinger = undefined;
     await this.store?.close();
+  }
+
+  /**
+   * Ping before offer, when configured. Without an ICMP socket (no CAP_NET_RAW and no
+   * ping_group_range) the server still serves: every probe answers 'unknown', which is
+   * logged once here and counted in outpost_dhcp4_ping_checks_total{result="unknown"}.
+   */
+  private openProbe(): AddressProbe | undefined {
+    const timeoutMs = this.opts.model.pingTimeoutMs;
+    if (timeoutMs === undefined) return undefined;
+    try {
+      this.pinger = Icmp4Pinger.open(this.opts.clock);
+    } catch (error) {
+      logEvent(this.opts.log, 'DHCP_PING_UNAVAILABLE', { err: (error as Error).message });
+      return () => Promise.resolve('unknown');
+    }
+    const pinger = this.pinger;
+    return async (address) => {
+      const result = await pinger.ping(address, timeoutMs);
+      if (result === 'answered') this.conflictLog.event({ address: ipv4ToString(address) });
+      return result === 'answered' ? 'in-use' : result === 'silent' ? 'free' : 'unknown';
+    };
   }
 
   private receive(d: Udp4Datagram): void {
@@ -168,6 +199,10 @@ export class DhcpService implements SiteService {
       collect() { fill(this, counters().dropped, 'reason'); } });
     new Counter({ name: 'outpost_dhcp4_decode_errors_total', help: 'Undecodable DHCPv4 datagrams, by codec reason.', labelNames: ['reason'], registers: [registry],
       collect() { fill(this, counters().decodeErrors, 'reason'); } });
+    new Counter({ name: 'outpost_dhcp4_ping_checks_total', help: 'Pings before offer, by result: free (no echo reply in time), in-use (answered: address quarantined, another offered), unknown (could not ping: offered anyway).', labelNames: ['result'], registers: [registry],
+      collect() { fill(this, counters().pingChecks, 'result'); } });
+    new Gauge({ name: 'outpost_dhcp4_pings_in_progress', help: 'Pings before offer waiting for an echo reply.', registers: [registry],
+      collect() { this.set(service.pinger?.inProgress ?? 0); } });
     new Counter({ name: 'outpost_dhcp4_declines_total', help: 'Addresses declined by clients (conflicts).', registers: [registry],
       collect() { this.reset(); this.inc(counters().declines); } });
     const model = this.opts.model;

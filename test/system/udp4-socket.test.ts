@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Udp4Socket, interfaceIndex, interfaceName, type Udp4Datagram } from '../../src/runtime/udp4-socket.js';
+import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, icmpEcho } from '../../src/wire/icmp4/index.js';
 import { repoRoot } from '../support/paths.js';
 import { startChild } from '../support/child.js';
 
@@ -273,3 +274,30 @@ test('interfaceIndex and interfaceName translate names and indexes; unknown name
   assert.throws(() => interfaceIndex('nosuchif0'), /^Error: unknown network interface "nosuchif0"/);
   assert.throws(() => interfaceIndex('a-name-longer-than-ifnamsiz'), /unknown network interface/);
 });
+
+test('protocol icmp: an ICMP socket (ping or raw) sends an echo request to 127.0.0.1 and receives the bare echo reply', opts, () =>
+  withSockets(async (open) => {
+    assert.equal(open({ port: 0, address: LOCALHOST }).kind, 'udp');
+    assert.throws(() => open({ port: 7, protocol: 'icmp' }), /an ICMP socket has no port/);
+    let icmp: Udp4Socket;
+    try {
+      icmp = open({ port: 0, protocol: 'icmp' });
+    } catch (error) {
+      // Neither a ping socket (net.ipv4.ping_group_range) nor CAP_NET_RAW: the error says so.
+      assert.match((error as Error).message, /IPPROTO_ICMP .*ping_group_range or CAP_NET_RAW/);
+      return;
+    }
+    assert.ok(icmp.kind === 'icmp' || icmp.kind === 'icmp-raw', icmp.kind);
+    const rx = collect(icmp);
+    const request = icmpEcho.encode({ type: ICMP_ECHO_REQUEST, code: 0, identifier: 0x4f50, sequence: 7, payload: Buffer.from('outpost system test') });
+    assert.equal(icmp.send(request, LOCALHOST, 0), true);
+    const deadline = Date.now() + 5_000;
+    let reply;
+    while (reply === undefined && Date.now() < deadline) {
+      const [d] = await rx.until(1);
+      const m = icmpEcho.decode(rx.got.shift()!.data);
+      assert.equal(d!.from, LOCALHOST);
+      if (m.type === ICMP_ECHO_REPLY && m.payload.toString() === 'outpost system test') reply = m;
+    }
+    assert.equal(reply?.sequence, 7, 'the echo reply, without an IP header in front');
+  }));

@@ -126,5 +126,6 @@ export function compileDhcp(dhcp: DhcpConfig): DhcpModel {
     subnets, interfaces, classes, globalOptions: layer(tables.global),
     port: dhcp.port, matchClientId: dhcp.matchClientId, authoritative: dhcp.authoritative,
     offerHoldMs: dhcp.offerHoldTime * 1000, declineProbation: dhcp.declineProbationTime,
+    ...(dhcp.pingBeforeOffer.enabled ? { pingTimeoutMs: dhcp.pingBeforeOffer.timeoutMs } : {}),
   };
 }

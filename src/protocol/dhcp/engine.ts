@@ -6,13 +6,14 @@ import type { Clock } from '../../core/clock.js';
 import { BOOTREQUEST, MessageType, Opt, ipv4, messageType, u32, messageTypeName, type Dhcp4Message } from '../../wire/dhcp4/index.js';
 import { Allocator, type PoolBits } from './allocator.js';
 import { classify } from './classify.js';
+import { MAX_PROBED_ADDRESSES, PING_CONFLICT_CLIENT, type AddressProbe } from './conflict-probe.js';
 import { clientInfo, type ClientInfo } from './client.js';
 import { DhcpCounters, type DropReason } from './counters.js';
 import type { Lease } from './lease.js';
 import { holdsAddress, nextBindingState, type BindingState, type LeaseEvent } from './lease-machine.js';
 import type { LeaseStore } from './lease-store.js';
 import { isExcluded, subnetContains, type ClassModel, type DhcpModel, type PoolModel, type ReservationModel, type SubnetModel } from './model.js';
-import { OfferTable } from './offers.js';
+import { OfferTable, type Offer } from './offers.js';
 import { resolveOptions, selectOptions } from './options-resolve.js';
 import { buildReply, destination, type Destination } from './reply.js';
 import { selectSubnets, type Arrival } from './subnet-select.js';
@@ -40,6 +41,8 @@ export interface EngineDeps {
   /** Our IPv4 addresses (any interface): a REQUEST naming one of them as server id is for us. */
   readonly serverAddresses: (arrival: Arrival) => readonly number[];
   readonly onTransition?: (t: LeaseTransition) => void;
+  /** Conflict detection before an offer (ping); absent: offer at once. */
+  readonly probe?: AddressProbe;
 }
 
 /** A decision about one client in one request: where, which address, with what. */
@@ -48,12 +51,16 @@ interface Placement {
   readonly address: number;
   readonly pool?: PoolModel;
   readonly reservation?: ReservationModel;
+  /** The address is new to the client (see conflict-probe.ts): probe it before offering. */
+  readonly fresh?: boolean;
 }
 
 export class Dhcp4Engine {
   readonly counters = new DhcpCounters();
   readonly offers: OfferTable;
   private readonly allocator: Allocator;
+  /** Clients whose offer waits for a probe; their retransmitted DISCOVERs are dropped meanwhile. */
+  private readonly probing = new Set<string>();
 
   constructor(private readonly deps: EngineDeps) {
     this.allocator = new Allocator(deps.model.subnets);
@@ -100,15 +107,69 @@ export class Dhcp4Engine {
 
   // ------------------------------------------------------------------ messages
 
-  private discover(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome {
+  private discover(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome | Promise<Outcome> {
     if (subnets.length === 0) return this.drop('no-subnet');
+    if (this.probing.has(client.key)) return this.drop('ping-in-progress');
     const classes = this.classesOf(client, subnets, req.giaddr);
     const placement = this.placeForOffer(client, subnets, classes);
     if (!placement) return this.drop('pool-exhausted');
-    const now = this.deps.clock.now();
-    this.offers.add({ address: placement.address, subnetId: placement.subnet.id, clientKey: client.key, expiresAt: now + this.deps.model.offerHoldMs });
-    this.allocator.take(placement.subnet.id, placement.address);
+    const offer = this.hold(placement, client);
+    if (this.deps.probe && placement.fresh) return this.probeThenOffer(req, client, subnets, classes, arrival, placement, offer);
     return this.reply(req, MessageType.OFFER, placement, client, classes, arrival);
+  }
+
+  /** Holds an address for the client while it decides (and while a probe runs). */
+  private hold(p: Placement, client: ClientInfo): Offer {
+    const offer: Offer = { address: p.address, subnetId: p.subnet.id, clientKey: client.key, expiresAt: this.deps.clock.now() + this.deps.model.offerHoldMs };
+    this.offers.add(offer);
+    this.allocator.take(p.subnet.id, p.address);
+    return offer;
+  }
+
+  /**
+   * Offers only an address nothing answers at. One that answers is quarantined like a
+   * declined one and the next is tried, up to MAX_PROBED_ADDRESSES. Other clients are
+   * served meanwhile: the held address is in the offer table, the wait is a promise.
+   */
+  private async probeThenOffer(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], classes: readonly ClassModel[], arrival: Arrival, first: Placement, firstOffer: Offer): Promise<Outcome> {
+    this.probing.add(client.key);
+    try {
+      let [placement, offer] = [first, firstOffer];
+      for (let tried = 1; ; tried++) {
+        const result = await this.deps.probe!(placement.address);
+        this.counters.count(this.counters.pingChecks, result);
+        // The client may have chosen another server's offer meanwhile (offer removed, address freed).
+        if (this.offers.forAddress(placement.address) !== offer) return this.drop('offer-withdrawn');
+        if (result !== 'in-use') {
+          this.hold(placement, client); // the hold time counts from the offer, not from the probe
+          return this.reply(req, MessageType.OFFER, placement, client, classes, arrival);
+        }
+        this.offers.remove(offer);
+        try {
+          await this.quarantine(placement);
+        } catch {
+          return this.drop('store-failed');
+        }
+        if (tried >= MAX_PROBED_ADDRESSES) return this.drop('ping-conflicts');
+        const next = this.placeForOffer(client, subnets, classes);
+        if (!next) return this.drop('pool-exhausted');
+        [placement, offer] = [next, this.hold(next, client)];
+        if (!next.fresh) return this.reply(req, MessageType.OFFER, next, client, classes, arrival);
+      }
+    } finally {
+      this.probing.delete(client.key);
+    }
+  }
+
+  /** An address some host answers at is out of use for the decline probation time, durably. */
+  private quarantine(p: Placement): Promise<void> {
+    const now = this.deps.clock.now();
+    this.allocator.take(p.subnet.id, p.address);
+    const conflict: Lease = {
+      address: p.address, subnetId: p.subnet.id, clientKey: PING_CONFLICT_CLIENT, hwAddress: '', state: 'declined',
+      startedAt: now, expiresAt: now + this.deps.model.declineProbation * 1000,
+    };
+    return this.transition(p.address, p.subnet.id, this.deps.store.get(p.address), 'decline', conflict, 'answered a ping before offer');
   }
 
   private request(req: Dhcp4Message, client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome | Promise<Outcome> {
@@ -240,7 +301,7 @@ export class Dhcp4Engine {
     if (client.requestedAddress !== undefined) {
       const subnet = subnets.find((s) => subnetContains(s, client.requestedAddress!));
       const p = subnet && this.placeExisting(client, subnet, client.requestedAddress, classes);
-      if (p) return p;
+      if (p) return p.reservation?.address === p.address || this.deps.store.get(p.address)?.clientKey === client.key ? p : { ...p, fresh: true };
     }
     return this.allocate(client, subnets, classes) ?? (this.offers.sweep() > 0 ? this.allocate(client, subnets, classes) : undefined);
   }
@@ -255,7 +316,7 @@ export class Dhcp4Engine {
         for (let tries = 0; tries < 64; tries++) {
           const address = bits.next();
           if (address === undefined) break;
-          if (this.availableTo(subnet, address, client, false)) return { subnet, address, pool: bits.pool, ...(reservation ? { reservation } : {}) };
+          if (this.availableTo(subnet, address, client, false)) return { subnet, address, pool: bits.pool, fresh: true, ...(reservation ? { reservation } : {}) };
           bits.take(address); // held in a way the bits did not know (e.g. reserved for another client)
         }
       }

@@ -97,8 +97,10 @@ export interface DhcpModel {
   readonly authoritative: boolean;
   /** How long an offered address is held for the client (ms). */
   readonly offerHoldMs: number;
-  /** How long a declined address is quarantined (s). */
+  /** How long a declined address is quarantined (s); also an address that answered a ping before offer. */
   readonly declineProbation: number;
+  /** Ping a fresh address before offering it: how long to wait for an echo reply (ms). Absent: no ping. */
+  readonly pingTimeoutMs?: number;
 }
 
 export const EMPTY_LAYER: OptionLayer = { data: new Map(), alwaysSend: new Set() };

@@ -52,9 +52,10 @@ export function writeSiteConfig(dir: string, dhcp: Record<string, unknown>, logL
   return path;
 }
 
-export async function startSite(server: Netns, dir: string, dhcp: Record<string, unknown>, logLevel = 'info'): Promise<Site> {
+export async function startSite(server: Netns, dir: string, dhcp: Record<string, unknown>, logLevel = 'info', prefix: readonly string[] = []): Promise<Site> {
   const config = writeSiteConfig(dir, dhcp, logLevel);
-  const daemon = server.spawn(process.execPath, [OUTPOST, 'site', 'run', '--config', config]);
+  const argv = [process.execPath, OUTPOST, 'site', 'run', '--config', config];
+  const daemon = server.spawn(prefix[0] ?? argv[0]!, [...prefix.slice(1), ...(prefix.length > 0 ? argv : argv.slice(1))]);
   await daemon.waitForLine(/"code":"DHCP_LISTENING"/, 20_000);
   const statusUrl = 'http://127.0.0.1:9180';
   const get = async (path: string): Promise<string> => {
@@ -90,6 +91,8 @@ export interface ServeOptions {
   tweak?: (subnet: Record<string, unknown>) => void;
   /** The daemon's log level (default info; debug logs every lease transition with its cause). */
   logLevel?: string;
+  /** A command the daemon runs under, e.g. setpriv to drop a capability. */
+  prefix?: readonly string[];
 }
 
 /**
@@ -125,7 +128,7 @@ export async function serve(lab: Lab, o: ServeOptions = {}): Promise<Served> {
     options: { resolvers: { servers: ['192.0.2.1'], domain: 'lab.example' } },
     subnets,
     ...o.extra,
-  }, o.logLevel);
+  }, o.logLevel, o.prefix);
   return { ...site, server, client, clientIf: ends.b, relay, dhcrelay };
 }
 
