@@ -22,12 +22,14 @@
 // While the socket is open a strong reference keeps the external alive.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -643,6 +645,37 @@ static napi_value js_interface_name(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// lockFile(path) -> fd. Opens (creating, mode 0644) path and takes an exclusive flock on it
+// without waiting: one process per lease directory. Throws with code EWOULDBLOCK when
+// another process holds it. The kernel drops the lock when the fd is closed or the
+// process dies, SIGKILL included, so a crash never leaves a stale lock behind.
+static napi_value js_lock_file(napi_env env, napi_callback_info info) {
+  size_t argc = 1, len = 0;
+  napi_value argv[1];
+  char path[4097];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len));
+  if (len == 0 || len >= sizeof path - 1) {
+    napi_throw_range_error(env, NULL, "udp4: lockFile path must be 1 to 4095 bytes");
+    return NULL;
+  }
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw_errno(env, "open", path, errno);
+    return NULL;
+  }
+  int rc;
+  do rc = flock(fd, LOCK_EX | LOCK_NB);
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0) {
+    int err = errno;
+    close(fd);
+    throw_errno(env, "flock", path, err);
+    return NULL;
+  }
+  return number(env, fd);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
@@ -651,6 +684,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"open", js_open},         {"localPort", js_local_port},          {"send", js_send},
       {"stats", js_stats},       {"bufferSizes", js_buffer_sizes},      {"close", js_close},
       {"interfaceIndex", js_interface_index}, {"interfaceName", js_interface_name}, {"kind", js_kind},
+      {"lockFile", js_lock_file},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -43,6 +43,7 @@ export const codes = {
   DHCP_JOURNAL_COMPACTED: { level: 'info', summary: 'A lease snapshot was installed and the journals it covers removed; carries generation, leases, bytes and milliseconds.' },
   DHCP_JOURNAL_COMPACTION_FAILED: { level: 'warn', summary: 'Compaction of the lease journal failed; no lease is lost (the journals are kept) and it is retried once the journal has grown again.' },
   DHCP_JOURNAL_LEFTOVER_REMOVED: { level: 'info', summary: 'At open, files left by an interrupted compaction (an unfinished snapshot, journals a snapshot covers) were removed.' },
+  DHCP_JOURNAL_LOCKED: { level: 'error', summary: 'The lease journal directory is locked by another running process (one server per lease directory); this store does not open.' },
   DHCP_JOURNAL_UNAVAILABLE: { level: 'error', summary: 'The lease journal directory or one of its files cannot be created, read or written (not a directory, permissions, disk full); the store does not open.' },
   STATUS_LISTENING: { level: 'info', summary: 'The status endpoint (/healthz, /metrics) is listening; carries its URL.' },
   STATUS_LISTEN_FAILED: { level: 'error', summary: 'The status endpoint could not bind its address and port.' },

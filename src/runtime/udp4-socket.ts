@@ -92,6 +92,7 @@ interface Addon {
   close(h: Handle): void;
   interfaceIndex(name: string): number;
   interfaceName(ifindex: number): string | undefined;
+  lockFile(path: string): number;
   readonly batch: number;
   readonly metaFields: number;
 }
@@ -101,7 +102,8 @@ const META = 5;
 const ADDON_PATH = fileURLToPath(new URL('../../../native/udp4/build/Release/udp4.node', import.meta.url));
 let loaded: Addon | undefined;
 
-function addon(): Addon {
+/** The loaded native addon (built by scripts/setup.mjs); its other users (file-lock.ts) go through here. */
+export function addon(): Addon {
   if (loaded !== undefined) return loaded;
   if (process.platform !== 'linux') throw new Error(`Udp4Socket needs Linux (IP_PKTINFO, SO_BINDTODEVICE, recvmmsg); this is ${process.platform}`);
   try {

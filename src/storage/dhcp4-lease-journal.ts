@@ -28,8 +28,10 @@ import {
 import { logEvent, type Logger } from '../runtime/log.js';
 import { systemClock } from '../runtime/system-clock.js';
 import { FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, MAX_FRAME_BODY, REMOVE_LENGTH, maxPutLength, sealFrame, writePut, writeRemove } from './lease-journal-format.js';
-import { closeFd, createLeaseFile, fileName, fsyncDir, openFd, parseFileName, realIo, writeFully, type JournalIo } from './lease-journal-files.js';
+import { closeFd, createLeaseFile, fileName, fsyncDir, makeDurableDir, openFd, parseFileName, realIo, writeFully, type JournalIo } from './lease-journal-files.js';
 import { keepDamagedAside, recoverLeaseDir } from './lease-journal-recovery.js';
+import { lockLeaseDir } from './lease-journal-lock.js';
+import type { FileLock } from '../runtime/file-lock.js';
 import { CompactionAborted, writeSnapshot, type CompactionStep } from './lease-journal-snapshot.js';
 import { readdir } from 'node:fs/promises';
 
@@ -109,6 +111,7 @@ export class Dhcp4LeaseJournal implements LeaseStore {
     private readonly io: JournalIo,
     private readonly clock: Clock,
     private readonly index: LeaseIndex,
+    private readonly lock: FileLock,
     private fd: number,
     private generation: number,
     private pos: number,
@@ -118,22 +121,27 @@ export class Dhcp4LeaseJournal implements LeaseStore {
 
   /** Recovers the directory (refusing a damaged one unless `salvage`) and opens it for commits. */
   static async open(options: LeaseJournalOptions): Promise<Dhcp4LeaseJournal> {
+    const opts = { ...DEFAULTS, ...stripUndefined(options) } as Dhcp4LeaseJournal['opts'];
+    if (!(opts.maxBatchBytes >= 64 * 1024 && opts.maxBatchBytes <= MAX_FRAME_BODY)) throw new RangeError(`maxBatchBytes must be in ${64 * 1024}..${MAX_FRAME_BODY}`);
+    if (!(opts.compactMinBytes >= 0)) throw new RangeError('compactMinBytes must not be negative');
+    if (!(opts.snapshotChunkLeases >= 1)) throw new RangeError('snapshotChunkLeases must be at least 1');
+    let lock: FileLock | undefined;
     try {
-      return await Dhcp4LeaseJournal.openOrThrow(options);
+      // One process per directory, taken before recovery touches anything (lease-journal-lock.ts).
+      await makeDurableDir(opts.dir);
+      lock = lockLeaseDir(opts.dir);
+      return await Dhcp4LeaseJournal.openLocked(opts, lock);
     } catch (err) {
+      lock?.release();
       if (err instanceof OutpostError || err instanceof RangeError) throw err;
       const e = err as NodeJS.ErrnoException;
       throw new OutpostError('DHCP_JOURNAL_UNAVAILABLE', `lease journal ${options.dir} cannot be opened: ${e.message}`, [`dir: ${options.dir}`, `cause: ${e.code ?? e.message}`]);
     }
   }
 
-  private static async openOrThrow(options: LeaseJournalOptions): Promise<Dhcp4LeaseJournal> {
-    const opts = { ...DEFAULTS, ...stripUndefined(options) } as Dhcp4LeaseJournal['opts'];
-    if (!(opts.maxBatchBytes >= 64 * 1024 && opts.maxBatchBytes <= MAX_FRAME_BODY)) throw new RangeError(`maxBatchBytes must be in ${64 * 1024}..${MAX_FRAME_BODY}`);
-    if (!(opts.compactMinBytes >= 0)) throw new RangeError('compactMinBytes must not be negative');
-    if (!(opts.snapshotChunkLeases >= 1)) throw new RangeError('snapshotChunkLeases must be at least 1');
-    const io = options.io ?? realIo;
-    const clock = options.clock ?? systemClock;
+  private static async openLocked(opts: Dhcp4LeaseJournal['opts'], lock: FileLock): Promise<Dhcp4LeaseJournal> {
+    const io = opts.io ?? realIo;
+    const clock = opts.clock ?? systemClock;
     const t0 = performance.now();
     const r = await recoverLeaseDir({ dir: opts.dir, log: opts.log, salvage: opts.salvage ?? false });
     let gen = r.generation;
@@ -151,7 +159,7 @@ export class Dhcp4LeaseJournal implements LeaseStore {
       pos = r.appendAt;
       seq = r.nextSeq;
     }
-    const j = new Dhcp4LeaseJournal(opts, io, clock, r.index, fd, gen, pos, seq, r.snapshotBytes);
+    const j = new Dhcp4LeaseJournal(opts, io, clock, r.index, lock, fd, gen, pos, seq, r.snapshotBytes);
     if (r.damaged.length > 0) {
       try {
         await j.compactNow(r.damaged);
@@ -240,6 +248,7 @@ export class Dhcp4LeaseJournal implements LeaseStore {
       this.fd = -1;
       await closeFd(fd).catch(() => undefined);
     }
+    this.lock.release();
     if (this.state === 'failed') throw this.failure!;
     this.state = 'closed';
   }

@@ -2,7 +2,7 @@
 // calls (so tests can make a disk fail), directory fsync, and the error that names a
 // damaged file, offset and reason.
 import fs from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { OutpostError } from '../core/errors.js';
 import { FILE_HEADER_LENGTH, encodeFileHeader, type FileKind } from './lease-journal-format.js';
 
@@ -56,6 +56,20 @@ export function fsyncDir(dir: string): Promise<void> {
       fs.fsync(fd, (e) => fs.close(fd, () => (e ? reject(e) : resolve())));
     });
   });
+}
+
+/**
+ * Creates dir (and missing parents) durably: a directory created here must have its
+ * entry in its parent on disk, or a power cut could take the whole journal away with
+ * every lease acknowledged in it. A no-op for a directory that exists.
+ */
+export async function makeDurableDir(dir: string): Promise<void> {
+  const created = await fs.promises.mkdir(dir, { recursive: true });
+  if (created === undefined) return;
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    await fsyncDir(dirname(p));
+    if (p === resolve(created)) break;
+  }
 }
 
 /** fsync of a file by name (after a truncate: the new size must be durable). */

@@ -2,12 +2,12 @@
 // journal from its generation on, cut a torn tail off the newest journal, and only
 // then remove what an interrupted compaction left behind. Nothing is removed or
 // changed on disk before every file has been read successfully.
-import { mkdir, readdir, rename, rm, truncate } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readdir, rename, rm, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../runtime/log.js';
 import { logEvent } from '../runtime/log.js';
 import { LeaseIndex } from '../protocol/dhcp/memory-lease-store.js';
-import { fileName, fsyncDir, fsyncFile, LeaseFileError, parseFileName } from './lease-journal-files.js';
+import { fileName, fsyncDir, fsyncFile, LeaseFileError, makeDurableDir, parseFileName } from './lease-journal-files.js';
 import { FILE_HEADER_LENGTH, type JournalRecord } from './lease-journal-format.js';
 import { scanLeaseFile, type FileScan } from './lease-journal-scan.js';
 
@@ -36,15 +36,7 @@ export interface RecoverOptions {
 
 export async function recoverLeaseDir(opts: RecoverOptions): Promise<Recovered> {
   const { dir, log } = opts;
-  // A directory created here must itself be durable (its entry in its parent), or a
-  // power cut could take the whole journal away with every lease acknowledged in it.
-  const created = await mkdir(dir, { recursive: true });
-  if (created !== undefined) {
-    for (let p = resolve(dir); ; p = dirname(p)) {
-      await fsyncDir(dirname(p));
-      if (p === resolve(created)) break;
-    }
-  }
+  await makeDurableDir(dir);
   const names = await readdir(dir);
   const journals: number[] = [];
   const snapshots: number[] = [];

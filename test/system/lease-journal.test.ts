@@ -15,7 +15,10 @@ import { leaseProblem } from '../../src/protocol/dhcp/memory-lease-store.js';
 import { Dhcp4LeaseJournal, type JournalIo, type LeaseJournalOptions } from '../../src/storage/dhcp4-lease-journal.js';
 import { FILE_HEADER_LENGTH, FRAME_HEADER_LENGTH, encodeFileHeader, maxPutLength, sealFrame, writePut } from '../../src/storage/lease-journal-format.js';
 import { realIo } from '../../src/storage/lease-journal-files.js';
+import { pathToFileURL } from 'node:url';
 import { memoryLogger } from '../support/memory-log.js';
+import { startChild } from '../support/child.js';
+import { repoRoot } from '../support/paths.js';
 import { ADDR, T0, leaseStoreSuite, makeTestLease, rejectsWith, storeView } from '../support/lease-store-suite.js';
 import { seededRandom } from '../support/random.js';
 
@@ -156,7 +159,7 @@ describe('lease journal: the directory', () => {
     const { j } = await openJ(dir);
     await j.commit(makeTestLease(1));
     await j.close();
-    assert.deepEqual(files(dir), ['leases-0000000001.journal']);
+    assert.deepEqual(files(dir), ['leases-0000000001.journal', 'lock']);
   });
 
   test('a path that is not a directory is refused with DHCP_JOURNAL_UNAVAILABLE', async () => {
@@ -164,6 +167,41 @@ describe('lease journal: the directory', () => {
     writeFileSync(file, 'x');
     await rejectsWith(Dhcp4LeaseJournal.open({ dir: file, log: memoryLogger().log }), 'DHCP_JOURNAL_UNAVAILABLE', /not-a-dir cannot be opened: .*EEXIST|ENOTDIR/);
     await rejectsWith(Dhcp4LeaseJournal.open({ dir: join(file, 'sub'), log: memoryLogger().log }), 'DHCP_JOURNAL_UNAVAILABLE', /ENOTDIR/);
+  });
+
+  test('one process per directory: a second open is refused (DHCP_JOURNAL_LOCKED, naming the holder) until the first closes', async () => {
+    const dir = tmp();
+    const { j } = await openJ(dir);
+    await j.commit(makeTestLease(1));
+    await rejectsWith(Dhcp4LeaseJournal.open({ dir, log: memoryLogger().log }), 'DHCP_JOURNAL_LOCKED', new RegExp(`in use by another process \\(pid ${process.pid}\\)`));
+    assert.equal(j.size, 1, 'the refused open touched nothing');
+    await j.commit(makeTestLease(2));
+    await j.close();
+    const { j: k } = await openJ(dir);
+    assert.equal(k.size, 2);
+    await k.close();
+  });
+
+  test('the lock of a process killed with SIGKILL is free at once: the next server opens', async () => {
+    const dir = tmp();
+    const journal = pathToFileURL(join(repoRoot, 'dist/src/storage/dhcp4-lease-journal.js')).href;
+    const logger = pathToFileURL(join(repoRoot, 'dist/test/support/memory-log.js')).href;
+    const holder = startChild(process.execPath, ['--input-type=module', '-e', `
+      const { Dhcp4LeaseJournal } = await import(${JSON.stringify(journal)});
+      const { memoryLogger } = await import(${JSON.stringify(logger)});
+      await Dhcp4LeaseJournal.open({ dir: ${JSON.stringify(dir)}, log: memoryLogger().log });
+      console.log('open');
+      setInterval(() => {}, 1000);`]);
+    try {
+      await holder.waitFor(/open/);
+      await rejectsWith(Dhcp4LeaseJournal.open({ dir, log: memoryLogger().log }), 'DHCP_JOURNAL_LOCKED', new RegExp(`pid ${holder.proc.pid}\\)`));
+      holder.kill();
+      assert.equal((await holder.exit()).signal, 'SIGKILL');
+      const { j } = await openJ(dir);
+      await j.close();
+    } finally {
+      holder.kill();
+    }
   });
 
   test('options out of range are refused before anything is touched', async () => {
@@ -230,7 +268,7 @@ describe('lease journal: a failing disk', () => {
     await j.close();
     const { j: k } = await openJ(dir);
     for (const l of [...leases, ...more]) assert.deepEqual(k.get(l.address), l);
-    assert.deepEqual(files(dir), ['leases-0000000003.journal', 'leases-0000000003.snapshot']);
+    assert.deepEqual(files(dir), ['leases-0000000003.journal', 'leases-0000000003.snapshot', 'lock']);
     await k.close();
   });
 });
@@ -434,9 +472,9 @@ describe('lease journal: damage before the end refuses to start (DHCP_JOURNAL_CO
     for (const [i, l] of leases.entries()) assert.deepEqual(j.get(l.address), i === 5 ? undefined : l);
     await j.close();
     const names = files(dir);
-    assert.equal(names.length, 3, names.join(' '));
+    assert.equal(names.length, 4, names.join(' '));
     assert.match(names[0]!, /^leases-0000000001\.journal\.damaged-\d{4}-/);
-    assert.deepEqual(names.slice(1), ['leases-0000000002.journal', 'leases-0000000002.snapshot']);
+    assert.deepEqual(names.slice(1), ['leases-0000000002.journal', 'leases-0000000002.snapshot', 'lock']);
     const { j: k } = await openJ(dir);
     assert.equal(k.size, 19);
     await k.close();
@@ -533,7 +571,7 @@ describe('lease journal: compaction', () => {
     const c = fieldsOf(lines(), 'DHCP_JOURNAL_COMPACTED');
     assert.equal(c.length, 1);
     assert.equal(c[0]!.generation, 2);
-    assert.deepEqual(files(dir), ['leases-0000000002.journal', 'leases-0000000002.snapshot']);
+    assert.deepEqual(files(dir), ['leases-0000000002.journal', 'leases-0000000002.snapshot', 'lock']);
     const before = storeView(j);
     await j.close();
     const { j: k } = await openJ(dir);
@@ -551,7 +589,7 @@ describe('lease journal: compaction', () => {
     }
     await j.close();
     assert.ok(codes().filter((c) => c === 'DHCP_JOURNAL_COMPACTED').length >= 3);
-    assert.ok(files(dir).length <= 3, files(dir).join(' '));
+    assert.ok(files(dir).length <= 4, `a journal, a snapshot, perhaps the next journal, the lock: ${files(dir).join(' ')}`);
     const { j: k } = await openJ(dir);
     assert.equal(k.size, 500);
     for (let a = 0; a < 500; a++) assert.equal(k.get(ADDR(0) + a)!.startedAt, T0 + 39);
@@ -627,7 +665,7 @@ describe('lease journal: compaction', () => {
     const { j: k, lines } = await openJ(dir);
     const r = fieldsOf(lines(), 'DHCP_JOURNAL_LEFTOVER_REMOVED');
     assert.deepEqual(r[0]!.files, ['leases-0000000003.snapshot.tmp', 'leases-0000000001.journal']);
-    assert.deepEqual(files(dir), ['README.txt', 'leases-0000000002.journal', 'leases-0000000002.snapshot']);
+    assert.deepEqual(files(dir), ['README.txt', 'leases-0000000002.journal', 'leases-0000000002.snapshot', 'lock']);
     for (const l of leases) assert.deepEqual(k.get(l.address), l);
     await k.close();
   });
