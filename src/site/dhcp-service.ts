@@ -71,6 +71,9 @@ export class DhcpService implements SiteService {
     const warm = await warmUpDhcp4(this.opts.model, this.opts.clock);
     const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
     socket.onMessage((d) => this.receive(d));
+    // Replies are queued and leave in batches (one sendmmsg): a received batch's OFFERs
+    // together, the ACKs one group commit released together.
+    socket.onSendError((f) => this.sendLog.event({ to: ipv4ToString(f.to), port: f.port, type: replyType(f.data), error: f.error }));
     this.socket = socket;
     this.scheduleReclaim();
     logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms) } });
@@ -125,8 +128,7 @@ export class DhcpService implements SiteService {
     const to = dest.hwUnicast ? BROADCAST : dest.to;
     const port = dest.port;
     const onLink = to === BROADCAST || dest.port !== this.opts.model.port;
-    const ok = this.socket.send(o.data, to, port, onLink && d.ifindex > 0 ? { ifindex: d.ifindex } : {});
-    if (!ok) this.sendLog.event({ to: ipv4ToString(to), port, type: o.type });
+    this.socket.queue(o.data, to, port, onLink && d.ifindex > 0 ? { ifindex: d.ifindex } : undefined);
   }
 
   private isBroadcast(to: number, iface: string): boolean {
@@ -185,4 +187,9 @@ export class DhcpService implements SiteService {
         }
       } });
   }
+}
+
+/** The DHCP message type of an encoded reply: option 53 comes first after the magic cookie (buildReply), else undefined. */
+function replyType(data: Buffer): number | undefined {
+  return data.length > 242 && data[240] === 53 && data[241] === 1 ? data[242] : undefined;
 }
