@@ -16,7 +16,7 @@ import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { Udp4Socket, interfaceIndex, type Udp4Datagram } from '../runtime/udp4-socket.js';
 import { BROADCAST } from '../protocol/dhcp/reply.js';
 import type { SiteService } from './service.js';
-import { warmUpDhcp4 } from './dhcp-warmup.js';
+import { warmUpDhcp4, type WarmUpOptions } from './dhcp-warmup.js';
 
 export interface DhcpServiceOptions {
   readonly model: DhcpModel;
@@ -28,6 +28,8 @@ export interface DhcpServiceOptions {
   readonly registry: Registry;
   /** How often expired leases are reclaimed (ms). */
   readonly reclaimIntervalMs?: number;
+  /** A throwaway store of the same class as openStore's, for the JIT warm-up (dhcp-warmup.ts); default in memory. */
+  readonly warmUpStore?: WarmUpOptions['store'];
 }
 
 export class DhcpService implements SiteService {
@@ -68,7 +70,7 @@ export class DhcpService implements SiteService {
     for (const name of this.opts.model.interfaces.keys()) this.ifaceByIndex.set(interfaceIndex(name), name);
     this.refreshAddresses();
     // Before the socket opens: a cold engine would queue the first burst of requests (dhcp-warmup.ts).
-    const warm = await warmUpDhcp4(this.opts.model, this.opts.clock);
+    const warm = await warmUpDhcp4(this.opts.model, this.opts.clock, this.opts.warmUpStore ? { store: this.opts.warmUpStore } : {});
     const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
     socket.onMessage((d) => this.receive(d));
     // Replies are queued and leave in batches (one sendmmsg): a received batch's OFFERs
@@ -76,7 +78,7 @@ export class DhcpService implements SiteService {
     socket.onSendError((f) => this.sendLog.event({ to: ipv4ToString(f.to), port: f.port, type: replyType(f.data), error: f.error }));
     this.socket = socket;
     this.scheduleReclaim();
-    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms) } });
+    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms), store: warm.store } });
   }
 
   async stop(): Promise<void> {
