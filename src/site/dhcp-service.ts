@@ -5,7 +5,7 @@
 import { networkInterfaces } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { Dhcp4Engine, type Arrival, type Outcome } from '../protocol/dhcp/engine.js';
+import { Dhcp4Engine, type Arrival, type LeaseTransition, type Outcome } from '../protocol/dhcp/engine.js';
 import { DhcpCounters } from '../protocol/dhcp/counters.js';
 import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
 import type { DhcpModel } from '../protocol/dhcp/model.js';
@@ -42,6 +42,15 @@ export class DhcpService implements SiteService {
   private reclaimTimer?: TimerHandle;
   private readonly dropLog: RateLimitedLog;
   private readonly sendLog: RateLimitedLog;
+  /** True while the JIT warm-up drives its throwaway engine (its transitions are not logged). */
+  private warming = false;
+  // The engine's callbacks, one function each, shared with the warm-up's engine (dhcp-warmup.ts).
+  private readonly serverAddresses = (arrival: Arrival): readonly number[] =>
+    this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat();
+  /** A debug event: the fields object is built only when debug lines are written (one per lease otherwise). */
+  private readonly onTransition = (t: LeaseTransition): void => {
+    if (!this.warming && this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) });
+  };
 
   constructor(private readonly opts: DhcpServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DHCP_DROPPED', opts.clock);
@@ -57,20 +66,15 @@ export class DhcpService implements SiteService {
   async start(): Promise<void> {
     const store = await this.opts.openStore();
     this.store = store;
-    this.engine = new Dhcp4Engine({
-      model: this.opts.model,
-      store,
-      clock: this.opts.clock,
-      serverAddresses: (arrival) => this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat(),
-      // A debug event: the fields object is built only when debug lines are written (one per lease otherwise).
-      onTransition: (t) => {
-        if (this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) });
-      },
-    });
+    this.engine = new Dhcp4Engine({ model: this.opts.model, store, clock: this.opts.clock, serverAddresses: this.serverAddresses, onTransition: this.onTransition });
     for (const name of this.opts.model.interfaces.keys()) this.ifaceByIndex.set(interfaceIndex(name), name);
     this.refreshAddresses();
     // Before the socket opens: a cold engine would queue the first burst of requests (dhcp-warmup.ts).
-    const warm = await warmUpDhcp4(this.opts.model, this.opts.clock, this.opts.warmUpStore ? { store: this.opts.warmUpStore } : {});
+    this.warming = true;
+    const warm = await warmUpDhcp4(this.opts.model, this.opts.clock, {
+      ...(this.opts.warmUpStore ? { store: this.opts.warmUpStore } : {}),
+      deps: { serverAddresses: this.serverAddresses, onTransition: this.onTransition },
+    }).finally(() => { this.warming = false; });
     const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
     socket.onMessage((d) => this.receive(d));
     // Replies are queued and leave in batches (one sendmmsg): a received batch's OFFERs

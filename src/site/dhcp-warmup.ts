@@ -37,10 +37,31 @@ export interface WarmUpOptions {
   budgetMs?: number;
   /** Opens a throwaway store of the real store's class (one per engine); dispose() closes it and removes its files. */
   store?: () => Promise<{ store: LeaseStore; dispose: () => Promise<void> }>;
+  /**
+   * The real engine's serverAddresses and onTransition (the caller keeps the latter silent
+   * while warming up): the same functions, so V8's call feedback matches real traffic. When
+   * serverAddresses knows no address of the warm-up's interface, a synthetic one is used.
+   */
+  deps?: Pick<EngineDeps, 'serverAddresses' | 'onTransition'>;
 }
 
-/** The warm engine's onTransition: present, as in the real engine's dependencies, and silent. */
+/** The warm engine's onTransition when the caller gives none: present, as in the real engine's dependencies, and silent. */
 const quiet: NonNullable<EngineDeps['onTransition']> = () => undefined;
+
+/**
+ * Extra options of the synthetic requests, in turn: what clients commonly send (perfdhcp
+ * and most phones send a client identifier, some a host name and a larger message size),
+ * so the branches real requests take have type feedback before they arrive.
+ */
+function variant(i: number, mac: Buffer): [number, Buffer][] {
+  const id = Buffer.concat([Buffer.of(1), mac]);
+  switch (i & 3) {
+    case 0: return [];
+    case 1: return [[Opt.CLIENT_ID, id]];
+    case 2: return [[Opt.CLIENT_ID, id], [Opt.HOST_NAME, Buffer.from(`warm-${mac.toString('hex')}`)]];
+    default: return [[Opt.MAX_MESSAGE_SIZE, Buffer.of(0x05, 0xdc)], [Opt.CLIENT_ID, id]];
+  }
+}
 
 /** A server id for the synthetic engine (TEST-NET-2, never on the wire). */
 const WARM_SERVER = 0xc6336401; // 198.51.100.1
@@ -84,7 +105,12 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
     return new MemoryLeaseStore();
   };
   // The same keys in the same order as the service's engine (src/site/dhcp-service.ts).
-  const fresh = async () => new Dhcp4Engine({ model, store: await openStore(), clock, serverAddresses: () => [WARM_SERVER], onTransition: quiet });
+  const iface = subnet.interface ?? '';
+  const probe: Arrival = { interface: iface, localAddress: 0, broadcast: false };
+  const real = opts.deps?.serverAddresses(probe)[0];
+  const serverAddresses = real !== undefined ? opts.deps!.serverAddresses : () => [WARM_SERVER];
+  const onTransition = opts.deps?.onTransition ?? quiet;
+  const fresh = async () => new Dhcp4Engine({ model, store: await openStore(), clock, serverAddresses, onTransition });
   let engine: Dhcp4Engine;
   try {
     engine = await fresh();
@@ -92,7 +118,7 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
     return { exchanges: 0, ms: performance.now() - started, store: kind };
   }
   let served = 0; // by this engine: a small pool runs dry, then a fresh engine starts over
-  const arrival: Arrival = { interface: subnet.interface ?? '', localAddress: WARM_SERVER, broadcast: false };
+  const arrival: Arrival = { interface: iface, localAddress: real ?? WARM_SERVER, broadcast: false };
   const mac = Buffer.from([0x02, 0, 0, 0, 0, 0]);
   let done = 0;
   let stuck = false;
@@ -101,7 +127,7 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
       const acks: Promise<unknown>[] = [];
       for (let i = 0; i < 64 && done < limit; i++, done++) {
         mac.writeUInt32BE(done + 1, 2);
-        const discover = decode(request(MessageType.DISCOVER, done, mac, giaddr, []));
+        const discover = decode(request(MessageType.DISCOVER, done, mac, giaddr, variant(done, mac)));
         let offer = engine.handle(discover, arrival);
         if (!(offer instanceof Promise) && offer.kind !== 'reply' && served > 0) {
           await Promise.all(acks.splice(0));
@@ -115,7 +141,7 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
         served++;
         const o = decode(offer.data);
         const serverId = o.options.get(Opt.SERVER_ID);
-        const req = request(MessageType.REQUEST, done, mac, giaddr, [[Opt.REQUESTED_ADDRESS, ipv4.encode(o.yiaddr)], ...(serverId ? [[Opt.SERVER_ID, serverId] as [number, Buffer]] : [])]);
+        const req = request(MessageType.REQUEST, done, mac, giaddr, [[Opt.REQUESTED_ADDRESS, ipv4.encode(o.yiaddr)], ...(serverId ? [[Opt.SERVER_ID, serverId] as [number, Buffer]] : []), ...variant(done, mac)]);
         const ack = engine.handle(decode(req), arrival);
         acks.push(Promise.resolve(ack).then((a: Outcome) => (a.kind === 'reply' ? decode(a.data) : undefined)));
       }
