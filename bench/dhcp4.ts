@@ -10,7 +10,7 @@ import { onCleanup } from './cleanup.js';
 import { planCpus } from './cpus.js';
 import { withCpuShare } from './cpu.js';
 import type { Dhcp4Server, Dhcp4ServerSetup } from './dhcp4-server.js';
-import { runTrial, type TrialResult } from './load/perfdhcp.js';
+import { runSplitTrial, type LoadInstance, type TrialResult } from './load/perfdhcp.js';
 import { onPath, PROGRAMS } from './machine.js';
 import { outpostDhcp4 } from './outpost/dhcp4.js';
 import { kea } from './peers/kea.js';
@@ -21,6 +21,9 @@ const SERVER_CIDR = '198.18.0.1/15';
 const CLIENT_CIDR = '198.18.0.2/15';
 const SERVER = '198.18.0.1';
 const CLIENT = '198.18.0.2';
+/** Client i (0-based) of several load instances: 198.18.0.2, .3, ... */
+const clientCidr = (i: number) => `198.18.0.${2 + i}/15`;
+const MAX_LOAD_INSTANCES = 8;
 const SUBNET = '198.18.0.0/15';
 const POOL = { first: '198.18.1.0', last: '198.19.255.254' };
 const POOL_SIZE = 2 * 65_536 - 256 - 1;
@@ -53,16 +56,33 @@ async function open(options: BenchOptions, _contenders: readonly string[]): Prom
   if (options.rate !== undefined && options.rate > maxRate(seconds)) {
     throw new Error(`--rate ${options.rate} × ${seconds} s would use more than ${POOL_SHARE * 100} % of the ${POOL_SIZE}-address pool; lower --rate or --duration`);
   }
+  const instances = options.loadInstances ?? 1;
+  if (!(Number.isInteger(instances) && instances >= 1 && instances <= MAX_LOAD_INSTANCES)) throw new Error(`--load-instances must be 1..${MAX_LOAD_INSTANCES}`);
+  if (options.rate !== undefined && options.rate < instances) throw new Error(`--rate ${options.rate} is less than one exchange per second for each of the ${instances} load instances`);
   const lab = await Lab.create({ tag: 'bench' });
   // Lab has its own exit/signal teardown; this makes the harness' unwind await it too.
   const forgetLab = onCleanup('dhcp4 lab', () => lab.destroy());
   let serverNs: Netns;
-  let clientNs: Netns;
   let serverIf: string;
+  const load: LoadInstance[] = [];
+  const loadCpus = loadCpuList(cpus.load);
   try {
     serverNs = await lab.namespace('dhcp-server');
-    clientNs = await lab.namespace('dhcp-client');
-    serverIf = (await lab.link(serverNs, clientNs, { a: SERVER_CIDR, b: CLIENT_CIDR })).a;
+    if (instances === 1) {
+      // One load tool: a veth pair, client ── server.
+      const clientNs = await lab.namespace('dhcp-client');
+      serverIf = (await lab.link(serverNs, clientNs, { a: SERVER_CIDR, b: CLIENT_CIDR })).a;
+      load.push({ ns: clientNs, clientAddress: CLIENT, cpus: cpus.load });
+    } else {
+      // Several: one namespace (one relay address) each, on a bridge in the server's namespace.
+      const bridge = await lab.bridge(serverNs, { address: SERVER_CIDR });
+      serverIf = bridge.name;
+      for (let i = 0; i < instances; i++) {
+        const ns = await lab.namespace(`dhcp-client-${i + 1}`);
+        await lab.attach(bridge, ns, { address: clientCidr(i) });
+        load.push({ ns, clientAddress: clientCidr(i).split('/')[0]!, cpus: loadCpus.length > 0 ? loadCpus[i % loadCpus.length] : undefined });
+      }
+    }
   } catch (err) {
     await forgetLab();
     throw err;
@@ -84,9 +104,7 @@ async function open(options: BenchOptions, _contenders: readonly string[]): Prom
       } catch (err) {
         throw new Error(`${contender}: ${(err as Error).message}\n--- server output\n${server.output().slice(-3000)}`);
       }
-      const { result, cpuShare } = await withCpuShare(server.pid, () =>
-        runTrial({ ns: clientNs, clientAddress: CLIENT, serverAddress: SERVER, rate, seconds, cpus: cpus.load }),
-      );
+      const { result, cpuShare } = await withCpuShare(server.pid, () => runSplitTrial(load, { serverAddress: SERVER, rate, seconds }));
       if (result.request.received === 0) {
         throw new Error(`${contender}: no DHCPACK at all at ${rate}/s; server output:\n${server.output().slice(-3000)}`);
       }
@@ -162,11 +180,14 @@ async function open(options: BenchOptions, _contenders: readonly string[]): Prom
   return {
     run,
     describe: () => ({
-      topology: { server: `${SERVER_CIDR} (namespace dhcp-server)`, client: `${CLIENT_CIDR} (namespace dhcp-client)`, link: 'veth' },
+      topology: instances === 1
+        ? { server: `${SERVER_CIDR} (namespace dhcp-server)`, client: `${CLIENT_CIDR} (namespace dhcp-client)`, link: 'veth' }
+        : { server: `${SERVER_CIDR} (namespace dhcp-server, on a bridge)`, clients: load.map((_, i) => `${clientCidr(i)} (namespace dhcp-client-${i + 1})`), link: 'veth to a bridge' },
+      loadInstances: load.map((l) => ({ clientAddress: l.clientAddress, cpus: l.cpus ?? null })),
       subnet: SUBNET,
       pool: { ...POOL, size: POOL_SIZE },
       cpus,
-      perfdhcp: { mode: 'relayed unicast (-l client address), single-threaded', trialSeconds: seconds, clients: 16_777_216, exitWaitUs: 500_000 },
+      perfdhcp: { mode: 'relayed unicast (-l client address), single-threaded', instances, trialSeconds: seconds, clients: 16_777_216, exitWaitUs: 500_000 },
       policy: options.rate !== undefined
         ? { mode: 'fixed-rate', rate: options.rate }
         : { mode: 'search', start: SEARCH_START, precision: SEARCH_PRECISION, maxDropPercent: options.maxDropPercent, ceiling: maxRate(seconds), failedTrialRetries: 1 },
@@ -191,3 +212,15 @@ export const dhcp4: Benchmark = {
   },
   open,
 };
+
+/** The CPUs of a taskset list ("1", "1-3", "1,3"), one string each; [] when not pinned. */
+function loadCpuList(list: string | undefined): string[] {
+  if (list === undefined) return [];
+  const out: string[] = [];
+  for (const part of list.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    if (a === undefined || !Number.isInteger(a)) continue;
+    for (let c = a; c <= (b ?? a); c++) out.push(String(c));
+  }
+  return out;
+}

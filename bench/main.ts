@@ -29,6 +29,7 @@ interface Raw {
   duration?: number;
   rate?: number;
   clients?: number;
+  loadInstances?: number;
   maxDrops: number;
   pin: boolean;
   jsonOut?: string;
@@ -45,6 +46,7 @@ const program = new Command()
   .option('-d, --duration <seconds>', 'seconds per run (dhcp4: per rate trial); default: dns-udp 10, dhcp4 3', positiveNumber)
   .option('-r, --rate <per-second>', 'offered load: dhcp4 fixed DORA rate (default: search the highest rate within --max-drops); dns-udp qps cap (default: none)', positiveInt)
   .option('-c, --clients <n>', 'dns-udp: dnsperf clients (default 4)', positiveInt)
+  .option('--load-instances <n>', 'dhcp4: perfdhcp instances, each from its own client namespace and pinned to its own load CPU when there are enough, the offered rate split between them (default 1)', positiveInt)
   .option('--max-drops <percent>', 'highest drop/loss percentage a run may have', percent, 1)
   .addOption(new Option('--no-pin', 'do not pin server and load tool to separate CPUs'))
   .option('--json-out <file>', 'write the JSON result here instead of bench/results/<name>-<time>.json')
@@ -56,6 +58,7 @@ const program = new Command()
       duration: raw.duration,
       rate: raw.rate,
       clients: raw.clients,
+      loadInstances: raw.loadInstances,
       maxDropPercent: raw.maxDrops,
       pin: raw.pin,
       peerOnly: raw.peerOnly,

@@ -12,6 +12,8 @@ export interface BenchOptions {
   rate: number | undefined;
   /** Load-tool clients (dnsperf -c); undefined → the bench's default. */
   clients: number | undefined;
+  /** dhcp4: perfdhcp instances, each from its own client namespace, the rate split between them; undefined → 1. */
+  loadInstances?: number | undefined;
   /** Highest drop/loss percentage a run may have and still count. */
   maxDropPercent: number;
   /** Pin server and load tool to separate CPUs (when there are at least two). */

@@ -11,6 +11,8 @@ export interface TrialOptions {
   /** perfdhcp -p takes whole seconds only. */
   seconds: number;
   cpus: string | undefined;
+  /** perfdhcp -b mac=<base>: the base of this instance's client MACs (several instances: disjoint ranges). */
+  baseMac?: string;
 }
 
 export interface ExchangeStats { sent: number; received: number; drops: number; orphans: number }
@@ -29,7 +31,7 @@ export interface TrialResult {
   command: string[];
 }
 
-// Many distinct clients (random MACs in a 2^24 range): each exchange is a new
+// Many distinct clients (MACs numbered up from the base, 2^24 before they wrap): each exchange is a new
 // lease, the work a server does when phones boot, not a renewal of one client.
 const CLIENTS = 16_777_216;
 // Wait 0.5 s after the last DISCOVER for replies still in flight.
@@ -41,8 +43,16 @@ export function perfdhcpArgs(o: Omit<TrialOptions, 'ns' | 'cpus'>): string[] {
     '-l', o.clientAddress, // local address → relayed mode, giaddr = this address
     '-r', String(o.rate), '-p', String(o.seconds),
     '-R', String(CLIENTS), '-W', String(EXIT_WAIT_US),
+    // perfdhcp numbers its clients up from the base MAC (00:0c:01:02:03:04 by default; seen with tcpdump): a distinct
+    // base per instance, 2^24 apart, keeps several instances' clients apart.
+    ...(o.baseMac !== undefined ? ['-b', `mac=${o.baseMac}`] : []),
     o.serverAddress,
   ];
+}
+
+/** The base MAC of instance i (0-based) of several: 02:00:<i+1>:00:00:00, locally administered. */
+export function instanceBaseMac(i: number): string {
+  return `02:00:${(i + 1).toString(16).padStart(2, '0')}:00:00:00`;
 }
 
 function section(text: string, name: string): ExchangeStats {
@@ -70,6 +80,48 @@ export function parsePerfdhcp(text: string, rate: number, seconds: number): Omit
     exchangesPerSecond: acks / seconds,
     dropPercent: discover.sent > 0 ? (100 * (discover.sent - acks)) / discover.sent : 100,
     offeredShare: discover.sent / (rate * seconds),
+  };
+}
+
+export interface LoadInstance {
+  ns: Netns;
+  clientAddress: string;
+  cpus: string | undefined;
+}
+
+/**
+ * One trial with several perfdhcp instances at once, each from its own namespace and
+ * address (its own relay), the rate split between them (the first ones get the
+ * remainder). Their counters are summed: exchanges/s, drops and offered share are those
+ * of the whole load. One instance is exactly runTrial.
+ */
+export async function runSplitTrial(instances: readonly LoadInstance[], o: { serverAddress: string; rate: number; seconds: number }): Promise<TrialResult & { instances?: TrialResult[] }> {
+  const first = instances[0];
+  if (first === undefined) throw new Error('runSplitTrial: no load instance');
+  if (instances.length === 1) return runTrial({ ...first, serverAddress: o.serverAddress, rate: o.rate, seconds: o.seconds });
+  const n = instances.length;
+  const share = (i: number) => Math.floor(o.rate / n) + (i < o.rate % n ? 1 : 0);
+  const parts = await Promise.all(instances.map((inst, i) =>
+    runTrial({ ...inst, serverAddress: o.serverAddress, rate: share(i), seconds: o.seconds, baseMac: instanceBaseMac(i) })));
+  const sum = (pick: (t: TrialResult) => ExchangeStats): ExchangeStats => ({
+    sent: parts.reduce((a, t) => a + pick(t).sent, 0),
+    received: parts.reduce((a, t) => a + pick(t).received, 0),
+    drops: parts.reduce((a, t) => a + pick(t).drops, 0),
+    orphans: parts.reduce((a, t) => a + pick(t).orphans, 0),
+  });
+  const discover = sum((t) => t.discover);
+  const request = sum((t) => t.request);
+  const acks = request.received;
+  return {
+    rate: o.rate,
+    seconds: o.seconds,
+    discover,
+    request,
+    exchangesPerSecond: acks / o.seconds,
+    dropPercent: discover.sent > 0 ? (100 * (discover.sent - acks)) / discover.sent : 100,
+    offeredShare: discover.sent / (o.rate * o.seconds),
+    command: parts.flatMap((t, i) => [...(i > 0 ? ['&'] : []), ...t.command]),
+    instances: parts,
   };
 }
 

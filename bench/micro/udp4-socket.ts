@@ -1,7 +1,9 @@
 // Micro-benchmark of the native UDP socket (src/runtime/udp4-socket.ts) against
 // node:dgram on loopback, in packets per second of the contender's own thread (not a
-// peer benchmark). Three cases, each alternating the two contenders over several
-// repetitions; medians printed:
+// peer benchmark). Three cases, each alternating the contenders over several
+// repetitions; medians printed. Contenders: Udp4Socket sending with send() (one sendmsg
+// each), Udp4Socket sending with queue() (sendmmsg batches, flushed after each received
+// batch) and node:dgram; receive alone has no queued variant:
 //
 //   send           sends 300-byte datagrams in a tight loop to a socket in a child
 //                  process that never reads (the kernel drops the surplus)
@@ -66,7 +68,8 @@ async function startSink(ms: number): Promise<Sink> {
 
 // ---- contenders --------------------------------------------------------------------
 
-type Contender = 'Udp4Socket' | 'node:dgram';
+type Contender = 'Udp4Socket' | 'Udp4Socket queue' | 'node:dgram';
+const CONTENDERS: readonly Contender[] = ['Udp4Socket', 'Udp4Socket queue', 'node:dgram'];
 
 interface Receiver {
   port: number;
@@ -77,11 +80,13 @@ interface Receiver {
 /** A receiving contender; with forwardTo, it sends every datagram on to that port. */
 async function receiver(who: Contender, forwardTo: number | undefined): Promise<Receiver> {
   let n = 0;
-  if (who === 'Udp4Socket') {
+  if (who !== 'node:dgram') {
     const s = Udp4Socket.open({ port: 0, address: LOCALHOST, recvBufferBytes: BUFFER_BYTES, sendBufferBytes: BUFFER_BYTES });
     s.onMessage(forwardTo === undefined
       ? () => { n++; }
-      : (d) => { n++; s.send(d.data, LOCALHOST, forwardTo, { ifindex: d.ifindex }); });
+      : who === 'Udp4Socket queue'
+        ? (d) => { n++; s.queue(d.data, LOCALHOST, forwardTo, { ifindex: d.ifindex }); }
+        : (d) => { n++; s.send(d.data, LOCALHOST, forwardTo, { ifindex: d.ifindex }); });
     return { port: s.localPort, count: () => n, close: () => s.close() };
   }
   const s: Socket = createSocket({ type: 'udp4', recvBufferSize: BUFFER_BYTES, sendBufferSize: BUFFER_BYTES });
@@ -102,6 +107,14 @@ async function sendCase(who: Contender, packets: number): Promise<number> {
     const s = Udp4Socket.open({ port: 0 });
     while (n < packets) {
       for (let i = 0; i < 256; i++) s.send(PAYLOAD, LOCALHOST, sink.port);
+      n += 256;
+    }
+    s.close();
+  } else if (who === 'Udp4Socket queue') {
+    const s = Udp4Socket.open({ port: 0 });
+    while (n < packets) {
+      for (let i = 0; i < 256; i++) s.queue(PAYLOAD, LOCALHOST, sink.port);
+      s.flush();
       n += 256;
     }
     s.close();
@@ -148,24 +161,26 @@ async function burstCase(who: Contender, packets: number, forward: boolean): Pro
 async function main(): Promise<void> {
   const packets = Math.round(arg('--packets', 200_000));
   const reps = Math.round(arg('--repetitions', 3));
-  console.log(`udp4-socket micro-benchmark: Udp4Socket vs node:dgram on loopback (node ${process.version}, ${cpus().length} CPUs, ${PAYLOAD.length}-byte datagrams, ${packets} per run, ${reps} runs per contender, median)`);
-  const cases: [string, (who: Contender) => Promise<number>][] = [
-    ['send (tight loop)', (who) => sendCase(who, packets)],
-    [`receive (bursts of ${FILL})`, (who) => burstCase(who, packets, false)],
-    [`receive+reply (bursts of ${FILL})`, (who) => burstCase(who, packets, true)],
+  console.log(`udp4-socket micro-benchmark: Udp4Socket (send, queue) vs node:dgram on loopback (node ${process.version}, ${cpus().length} CPUs, ${PAYLOAD.length}-byte datagrams, ${packets} per run, ${reps} runs per contender, median)`);
+  const cases: [string, (who: Contender) => Promise<number>, readonly Contender[]][] = [
+    ['send (tight loop)', (who) => sendCase(who, packets), CONTENDERS],
+    [`receive (bursts of ${FILL})`, (who) => burstCase(who, packets, false), ['Udp4Socket', 'node:dgram']],
+    [`receive+reply (bursts of ${FILL})`, (who) => burstCase(who, packets, true), CONTENDERS],
   ];
-  for (const [name, run] of cases) {
-    const results: Record<Contender, number[]> = { 'Udp4Socket': [], 'node:dgram': [] };
+  for (const [name, run, contenders] of cases) {
+    const results = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
     for (let rep = 0; rep < reps; rep++) {
-      const order: Contender[] = rep % 2 === 0 ? ['Udp4Socket', 'node:dgram'] : ['node:dgram', 'Udp4Socket'];
-      for (const who of order) results[who].push(await run(who));
+      // Rotated by one each repetition, so no contender always runs first.
+      const order = contenders.map((_, i) => contenders[(i + rep) % contenders.length]!);
+      for (const who of order) results.get(who)!.push(await run(who));
     }
     const median = (v: number[]): number => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)] ?? 0;
     const fmt = (v: number): string => Math.round(v).toLocaleString('en-US').padStart(10);
-    const ours = median(results['Udp4Socket']);
-    const theirs = median(results['node:dgram']);
-    const runs = (who: Contender): string => results[who].map((v) => Math.round(v / 1000)).join('/');
-    console.log(`${name.padEnd(32)} Udp4Socket ${fmt(ours)} pkt/s  node:dgram ${fmt(theirs)} pkt/s  ratio ${(ours / theirs).toFixed(2)}   (runs, k: ${runs('Udp4Socket')} vs ${runs('node:dgram')})`);
+    const dgram = median(results.get('node:dgram')!);
+    console.log(name);
+    for (const [who, v] of results) {
+      console.log(`  ${who.padEnd(18)} ${fmt(median(v))} pkt/s  vs node:dgram ${(median(v) / dgram).toFixed(2)}   (runs, k: ${v.map((x) => Math.round(x / 1000)).join('/')})`);
+    }
   }
 }
 

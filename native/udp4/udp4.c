@@ -520,6 +520,18 @@ static napi_value js_local_port(napi_env env, napi_callback_info info) {
   return number(env, ntohs(local.sin_port));
 }
 
+// Counts one send outcome: 0, or the errno (EAGAIN, ENOBUFS: would block; anything else: error).
+static void count_send(udp4_t *s, int err) {
+  if (err == 0) {
+    s->stats[ST_SENT]++;
+  } else if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+    s->stats[ST_SEND_WOULD_BLOCK]++;
+  } else {
+    s->stats[ST_SEND_ERRORS]++;
+    s->stats[ST_LAST_SEND_ERRNO] = err;
+  }
+}
+
 // send(handle, buffer, to, port, ifindex, from) -> 0 when sent, else the errno.
 // Never throws for a kernel error: EAGAIN and the rest are counted and returned.
 static napi_value js_send(napi_env env, napi_callback_info info) {
@@ -561,15 +573,95 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     while (r < 0 && errno == EINTR);
     if (r < 0) err = errno;
   }
-  if (err == 0) {
-    s->stats[ST_SENT]++;
-  } else if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
-    s->stats[ST_SEND_WOULD_BLOCK]++;
-  } else {
-    s->stats[ST_SEND_ERRORS]++;
-    s->stats[ST_LAST_SEND_ERRNO] = err;
-  }
+  count_send(s, err);
   return number(env, err);
+}
+
+// ---- batch send ---------------------------------------------------------------
+
+#define SEND_BATCH 64  // datagrams per sendmmsg call
+#define SEND_META 6    // per datagram in sendBatch's meta: length, to, port, ifindex, from, result (errno out)
+
+// Sends meta's count datagrams, laid back to back in data, with as few sendmmsg calls as the
+// kernel allows: each datagram is tried once, in order, and its errno (0 when sent) is written
+// to its result field. A datagram the kernel refuses is counted and skipped, the rest still go.
+static uint32_t send_batch(udp4_t *s, const unsigned char *data, size_t len, uint32_t *meta, uint32_t count) {
+  struct mmsghdr msgs[SEND_BATCH];
+  struct iovec iov[SEND_BATCH];
+  struct sockaddr_in dst[SEND_BATCH];
+  pktinfo_cmsg ctrl[SEND_BATCH];
+  uint32_t sent = 0, done = 0;
+  size_t offset = 0;
+  while (done < count) {
+    // Lay out up to SEND_BATCH messages starting at datagram `done`.
+    uint32_t n = 0;
+    size_t at = offset;
+    for (; n < SEND_BATCH && done + n < count; n++) {
+      uint32_t *m = meta + (size_t)(done + n) * SEND_META;
+      struct msghdr *h = &msgs[n].msg_hdr;
+      memset(h, 0, sizeof *h);
+      dst[n] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)m[2]), .sin_addr.s_addr = htonl(m[1])};
+      iov[n].iov_base = (void *)(data + at);
+      iov[n].iov_len = m[0] <= len - at ? m[0] : len - at;
+      at += iov[n].iov_len;
+      h->msg_name = &dst[n];
+      h->msg_namelen = sizeof dst[n];
+      h->msg_iov = &iov[n];
+      h->msg_iovlen = 1;
+      if (m[3] != 0 || m[4] != 0) {
+        memset(&ctrl[n], 0, sizeof ctrl[n]);
+        h->msg_control = ctrl[n].buf;
+        h->msg_controllen = sizeof ctrl[n].buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(h);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+        struct in_pktinfo pi = {.ipi_ifindex = (int)m[3], .ipi_spec_dst.s_addr = htonl(m[4])};
+        memcpy(CMSG_DATA(c), &pi, sizeof pi);
+      }
+    }
+    int r = -1, err = EBADF;
+    if (!s->closed) {
+      do r = sendmmsg(s->fd, msgs, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+      while (r < 0 && errno == EINTR);
+      err = r < 0 ? errno : 0;
+    }
+    // r > 0: the first r went (a later one's error, if any, is lost: it is retried next round).
+    // r < 0: the first one failed with err; it is counted and skipped.
+    uint32_t took = r > 0 ? (uint32_t)r : 1;
+    for (uint32_t i = 0; i < took; i++) {
+      uint32_t *m = meta + (size_t)(done + i) * SEND_META;
+      m[5] = r > 0 ? 0 : (uint32_t)err;
+      count_send(s, (int)m[5]);
+      offset += iov[i].iov_len;
+    }
+    if (r > 0) sent += took;
+    done += took;
+  }
+  return sent;
+}
+
+// sendBatch(handle, buffer, meta, count) -> how many were sent. meta (Uint32Array) holds SEND_META
+// numbers per datagram; the datagrams are back to back in buffer. Never throws for a kernel error:
+// each datagram's errno (0 = sent) is written to its result field and counted.
+static napi_value js_send_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  udp4_t *s = unwrap(env, argv[0]);
+  if (s == NULL) return NULL;
+  void *data = NULL, *meta = NULL;
+  size_t len = 0, meta_len = 0;
+  napi_typedarray_type type;
+  uint32_t count;
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &len));
+  CHECK(napi_get_typedarray_info(env, argv[2], &type, &meta_len, &meta, NULL, NULL));
+  CHECK(napi_get_value_uint32(env, argv[3], &count));
+  if (type != napi_uint32_array || meta_len < (size_t)count * SEND_META) {
+    napi_throw_range_error(env, NULL, "udp4: sendBatch meta must be a Uint32Array of count * sendMetaFields");
+    return NULL;
+  }
+  return number(env, send_batch(s, data, len, meta, count));
 }
 
 // stats(handle) -> [received, sent, sendWouldBlock, sendErrors, truncated, recvErrors, lastSendErrno, lastRecvErrno]
@@ -684,7 +776,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"open", js_open},         {"localPort", js_local_port},          {"send", js_send},
       {"stats", js_stats},       {"bufferSizes", js_buffer_sizes},      {"close", js_close},
       {"interfaceIndex", js_interface_index}, {"interfaceName", js_interface_name}, {"kind", js_kind},
-      {"lockFile", js_lock_file},
+      {"sendBatch", js_send_batch}, {"lockFile", js_lock_file},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
@@ -696,6 +788,9 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(napi_create_uint32(env, META, &meta));
   CHECK(napi_set_named_property(env, exports, "batch", batch));
   CHECK(napi_set_named_property(env, exports, "metaFields", meta));
+  napi_value send_meta;
+  CHECK(napi_create_uint32(env, SEND_META, &send_meta));
+  CHECK(napi_set_named_property(env, exports, "sendMetaFields", send_meta));
   return exports;
 }
 

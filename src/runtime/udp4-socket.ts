@@ -87,6 +87,7 @@ interface Addon {
   kind(h: Handle): Udp4SocketKind;
   localPort(h: Handle): number;
   send(h: Handle, data: Buffer, to: number, port: number, ifindex: number, from: number): number;
+  sendBatch(h: Handle, data: Buffer, meta: Uint32Array, count: number): number;
   stats(h: Handle): number[];
   bufferSizes(h: Handle): [number, number];
   close(h: Handle): void;
@@ -95,10 +96,29 @@ interface Addon {
   lockFile(path: string): number;
   readonly batch: number;
   readonly metaFields: number;
+  readonly sendMetaFields: number;
+}
+
+/** A queued datagram the kernel refused when the queue was flushed. */
+export interface Udp4SendFailure {
+  /** errno name, e.g. "EAGAIN", "ENETUNREACH". */
+  readonly error: string;
+  /** True for EAGAIN/ENOBUFS (counted in sendWouldBlock), false for the rest (sendErrors). */
+  readonly wouldBlock: boolean;
+  readonly to: number;
+  readonly port: number;
+  /** A copy of the payload. */
+  readonly data: Buffer;
 }
 
 /** Numbers per datagram in the batch metadata: length, from, fromPort, ifindex, to. */
 const META = 5;
+/** Numbers per queued datagram in sendBatch's metadata: length, to, port, ifindex, from, result (the errno, written back). */
+const SEND_META = 6;
+/** Datagrams per flush (one native call; the addon makes one sendmmsg per 64). */
+const QUEUE_DATAGRAMS = 64;
+/** Bytes of payload the send queue holds before it flushes by itself. */
+const QUEUE_BYTES = 64 * 1024;
 const ADDON_PATH = fileURLToPath(new URL('../../../native/udp4/build/Release/udp4.node', import.meta.url));
 let loaded: Addon | undefined;
 
@@ -112,7 +132,7 @@ export function addon(): Addon {
     loaded = undefined;
     throw new Error(`the native UDP addon is not built or does not load (${ADDON_PATH}): run "node scripts/setup.mjs" (needs gcc, g++, make, python3): ${(err as Error).message}`);
   }
-  if (loaded.metaFields !== META || typeof loaded.kind !== 'function') throw new Error(`the native UDP addon at ${ADDON_PATH} is stale (meta fields ${loaded.metaFields}, want ${META}; kind() ${typeof loaded.kind}): run "node scripts/setup.mjs"`);
+  if (loaded.metaFields !== META || loaded.sendMetaFields !== SEND_META || typeof loaded.kind !== 'function') throw new Error(`the native UDP addon at ${ADDON_PATH} is stale (meta fields ${loaded.metaFields}/${String(loaded.sendMetaFields)}, want ${META}/${SEND_META}; kind() ${typeof loaded.kind}): run "node scripts/setup.mjs"`);
   return loaded;
 }
 
@@ -140,6 +160,15 @@ export class Udp4Socket {
   private readonly handle: Handle;
   private handler: ((d: Udp4Datagram) => void) | null = null;
   private closed = false;
+  // The send queue: payloads back to back in queueData, SEND_META numbers each in queueMeta.
+  private queueData: Buffer | null = null;
+  private readonly queueMeta = new Uint32Array(QUEUE_DATAGRAMS * SEND_META);
+  private queued = 0;
+  private queuedBytes = 0;
+  /** Inside deliver: the queue is flushed when the batch has been handled. */
+  private delivering = false;
+  private flushScheduled = false;
+  private sendErrorHandler: ((f: Udp4SendFailure) => void) | null = null;
 
   private constructor(opts: Udp4OpenOptions) {
     const native = addon();
@@ -176,6 +205,90 @@ export class Udp4Socket {
   }
 
   /**
+   * Queues one datagram to be sent with others in one batch (sendmmsg): replies made
+   * while a received batch is handled leave together when the handlers return; those
+   * queued elsewhere (say, once a promise resolved) leave on a setImmediate, or at once
+   * when the queue is full. flush() sends the queue now. Never blocks; the payload is
+   * copied, so the caller may reuse `data` at once. Outcomes are counted in stats()
+   * exactly as for send(); a refused datagram is reported to onSendError. Bad arguments
+   * throw, as for send().
+   */
+  queue(data: Buffer, to: number, port: number, opts?: Udp4SendOptions): void {
+    if (!isU32(to)) throw new RangeError(`Udp4Socket.queue: destination must be a u32 address, got ${String(to)}`);
+    if (!isPort(port)) throw new RangeError(`Udp4Socket.queue: port must be an integer from 0 to 65535, got ${String(port)}`);
+    const ifindex = opts?.ifindex ?? 0;
+    const from = opts?.from ?? 0;
+    if (!isU32(ifindex) || !isU32(from)) throw new RangeError(`Udp4Socket.queue: ifindex and from must be u32, got ${String(ifindex)} and ${String(from)}`);
+    const length = data.length;
+    if (length > QUEUE_BYTES) {
+      // Larger than the queue itself: keep the order, then send it alone.
+      this.flush();
+      const err = this.native.send(this.handle, data, to, port, ifindex, from);
+      if (err !== 0) this.reportFailure(err, to, port, data);
+      return;
+    }
+    if (this.queued === QUEUE_DATAGRAMS || this.queuedBytes + length > QUEUE_BYTES) this.flush();
+    const buf = (this.queueData ??= Buffer.allocUnsafe(QUEUE_BYTES));
+    buf.set(data, this.queuedBytes);
+    const m = this.queued * SEND_META;
+    const meta = this.queueMeta;
+    meta[m] = length;
+    meta[m + 1] = to;
+    meta[m + 2] = port;
+    meta[m + 3] = ifindex;
+    meta[m + 4] = from;
+    meta[m + 5] = 0;
+    this.queued++;
+    this.queuedBytes += length;
+    if (!this.delivering && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.scheduledFlush);
+    }
+  }
+
+  /**
+   * Sends every queued datagram now, in order, in as few sendmmsg calls as the kernel
+   * allows. Returns how many of them the kernel refused (each counted in stats() and
+   * reported to onSendError). After close(), queued datagrams fail with EBADF.
+   */
+  flush(): number {
+    const count = this.queued;
+    if (count === 0) return 0;
+    const bytes = this.queuedBytes;
+    this.queued = 0;
+    this.queuedBytes = 0;
+    const data = this.queueData!;
+    const sent = this.native.sendBatch(this.handle, data.subarray(0, bytes), this.queueMeta, count);
+    if (sent === count) return 0;
+    const meta = this.queueMeta;
+    for (let i = 0, offset = 0; i < count; i++) {
+      const m = i * SEND_META;
+      const length = meta[m]!;
+      const err = meta[m + 5]!;
+      if (err !== 0) this.reportFailure(err, meta[m + 1]!, meta[m + 2]!, data.subarray(offset, offset + length));
+      offset += length;
+    }
+    return count - sent;
+  }
+
+  /** Sets the one handler told about each queued datagram the kernel refused (replacing any earlier one). */
+  onSendError(fn: (f: Udp4SendFailure) => void): void {
+    this.sendErrorHandler = fn;
+  }
+
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  private reportFailure(errno: number, to: number, port: number, data: Buffer): void {
+    const fn = this.sendErrorHandler;
+    if (fn === null) return;
+    const error = errnoName(errno) ?? 'EUNKNOWN';
+    fn({ error, wouldBlock: error === 'EAGAIN' || error === 'EWOULDBLOCK' || error === 'ENOBUFS', to, port, data: Buffer.from(data) });
+  }
+
+  /**
    * Sends one datagram without blocking. True when the kernel took it; false when it
    * would have blocked (counted in sendWouldBlock) or refused it (counted in sendErrors,
    * errno in lastSendError): network errors never throw. Bad arguments throw.
@@ -189,8 +302,9 @@ export class Udp4Socket {
     return this.native.send(this.handle, data, to, port, ifindex, from) === 0;
   }
 
-  /** Counters since open; still readable after close. */
+  /** Counters since open; still readable after close. Flushes the send queue first, so queued datagrams are counted. */
   stats(): Udp4Stats {
+    this.flush();
     const s = this.native.stats(this.handle);
     return {
       received: s[0] ?? 0,
@@ -210,9 +324,13 @@ export class Udp4Socket {
     return { recv, send };
   }
 
-  /** Stops reading and releases the fd and port at once. Idempotent; safe inside onMessage (the rest of that batch is dropped). */
+  /**
+   * Sends what is queued, then stops reading and releases the fd and port at once.
+   * Idempotent; safe inside onMessage (the rest of that batch is dropped).
+   */
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     this.native.close(this.handle);
   }
@@ -222,6 +340,8 @@ export class Udp4Socket {
     let offset = 0;
     let failed = false;
     let failure: unknown;
+    // Replies queued by the handlers leave together once the batch is handled.
+    this.delivering = true;
     for (let i = 0, m = 0; i < count && !this.closed; i++, m += META) {
       const length = meta[m]!;
       const datagram: Udp4Datagram = {
@@ -242,6 +362,8 @@ export class Udp4Socket {
         if (!failed) [failed, failure] = [true, err];
       }
     }
+    this.delivering = false;
+    this.flush();
     if (failed) throw failure;
   };
 }

@@ -5,7 +5,7 @@
 import { networkInterfaces } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { Dhcp4Engine, type Arrival, type Outcome } from '../protocol/dhcp/engine.js';
+import { Dhcp4Engine, type Arrival, type LeaseTransition, type Outcome } from '../protocol/dhcp/engine.js';
 import { DhcpCounters } from '../protocol/dhcp/counters.js';
 import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
 import type { DhcpModel } from '../protocol/dhcp/model.js';
@@ -18,7 +18,7 @@ import { Icmp4Pinger } from '../runtime/icmp4-pinger.js';
 import type { AddressProbe } from '../protocol/dhcp/conflict-probe.js';
 import { BROADCAST } from '../protocol/dhcp/reply.js';
 import type { SiteService } from './service.js';
-import { warmUpDhcp4 } from './dhcp-warmup.js';
+import { warmUpDhcp4, type WarmUpOptions } from './dhcp-warmup.js';
 
 export interface DhcpServiceOptions {
   readonly model: DhcpModel;
@@ -30,6 +30,8 @@ export interface DhcpServiceOptions {
   readonly registry: Registry;
   /** How often expired leases are reclaimed (ms). */
   readonly reclaimIntervalMs?: number;
+  /** A throwaway store of the same class as openStore's, for the JIT warm-up (dhcp-warmup.ts); default in memory. */
+  readonly warmUpStore?: WarmUpOptions['store'];
 }
 
 export class DhcpService implements SiteService {
@@ -44,6 +46,15 @@ export class DhcpService implements SiteService {
   private readonly dropLog: RateLimitedLog;
   private readonly sendLog: RateLimitedLog;
   private readonly conflictLog: RateLimitedLog;
+  /** True while the JIT warm-up drives its throwaway engine (its transitions are not logged). */
+  private warming = false;
+  // The engine's callbacks, one function each, shared with the warm-up's engine (dhcp-warmup.ts).
+  private readonly serverAddresses = (arrival: Arrival): readonly number[] =>
+    this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat();
+  /** A debug event: the fields object is built only when debug lines are written (one per lease otherwise). */
+  private readonly onTransition = (t: LeaseTransition): void => {
+    if (!this.warming && this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) });
+  };
 
   constructor(private readonly opts: DhcpServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DHCP_DROPPED', opts.clock);
@@ -62,25 +73,25 @@ export class DhcpService implements SiteService {
     this.store = store;
     const probe = this.openProbe();
     this.engine = new Dhcp4Engine({
-      model: this.opts.model,
-      store,
-      clock: this.opts.clock,
+      model: this.opts.model, store, clock: this.opts.clock, serverAddresses: this.serverAddresses, onTransition: this.onTransition,
       ...(probe ? { probe } : {}),
-      serverAddresses: (arrival) => this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat(),
-      // A debug event: the fields object is built only when debug lines are written (one per lease otherwise).
-      onTransition: (t) => {
-        if (this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) });
-      },
     });
     for (const name of this.opts.model.interfaces.keys()) this.ifaceByIndex.set(interfaceIndex(name), name);
     this.refreshAddresses();
     // Before the socket opens: a cold engine would queue the first burst of requests (dhcp-warmup.ts).
-    const warm = await warmUpDhcp4(this.opts.model, this.opts.clock);
+    this.warming = true;
+    const warm = await warmUpDhcp4(this.opts.model, this.opts.clock, {
+      ...(this.opts.warmUpStore ? { store: this.opts.warmUpStore } : {}),
+      deps: { serverAddresses: this.serverAddresses, onTransition: this.onTransition },
+    }).finally(() => { this.warming = false; });
     const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
     socket.onMessage((d) => this.receive(d));
+    // Replies are queued and leave in batches (one sendmmsg): a received batch's OFFERs
+    // together, the ACKs one group commit released together.
+    socket.onSendError((f) => this.sendLog.event({ to: ipv4ToString(f.to), port: f.port, type: replyType(f.data), error: f.error }));
     this.socket = socket;
     this.scheduleReclaim();
-    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms) } });
+    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms), store: warm.store } });
   }
 
   async stop(): Promise<void> {
@@ -156,8 +167,7 @@ export class DhcpService implements SiteService {
     const to = dest.hwUnicast ? BROADCAST : dest.to;
     const port = dest.port;
     const onLink = to === BROADCAST || dest.port !== this.opts.model.port;
-    const ok = this.socket.send(o.data, to, port, onLink && d.ifindex > 0 ? { ifindex: d.ifindex } : {});
-    if (!ok) this.sendLog.event({ to: ipv4ToString(to), port, type: o.type });
+    this.socket.queue(o.data, to, port, onLink && d.ifindex > 0 ? { ifindex: d.ifindex } : undefined);
   }
 
   private isBroadcast(to: number, iface: string): boolean {
@@ -220,4 +230,9 @@ export class DhcpService implements SiteService {
         }
       } });
   }
+}
+
+/** The DHCP message type of an encoded reply: option 53 comes first after the magic cookie (buildReply), else undefined. */
+function replyType(data: Buffer): number | undefined {
+  return data.length > 242 && data[240] === 53 && data[241] === 1 ? data[242] : undefined;
 }

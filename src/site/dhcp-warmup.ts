@@ -9,10 +9,18 @@
 // of a site rebooting after a power cut) is exactly when that matters.
 //
 // So the service first drives synthetic DORA exchanges through a throwaway engine over
-// the real model with an in-memory lease store: same code, separate state (its own
-// allocator, offers, counters and leases; nothing is logged, sent or persisted).
+// the real model: same code, separate state (its own allocator, offers, counters and
+// leases; nothing is logged or sent). Its lease store is a throwaway of the same class
+// as the real one when the caller gives a factory (the site daemon: a lease journal in a
+// temporary directory, removed afterwards), and its dependencies have the real ones'
+// shape: V8 optimizes the hot path for the objects it saw, and a warm-up over other
+// classes (an in-memory store) left code that was thrown away ("wrong map"
+// deoptimizations) at the first real requests, so the first ~300 ms of a real storm ran
+// slow again and were answered in bursts. Without a factory (tests, or a factory that
+// fails) the store is in memory.
 import type { Clock } from '../core/clock.js';
-import { Dhcp4Engine, type Arrival, type Outcome } from '../protocol/dhcp/engine.js';
+import { Dhcp4Engine, type Arrival, type EngineDeps, type Outcome } from '../protocol/dhcp/engine.js';
+import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
 import { MemoryLeaseStore } from '../protocol/dhcp/memory-lease-store.js';
 import type { DhcpModel } from '../protocol/dhcp/model.js';
 import { BOOTREQUEST, MessageType, Opt, decode, encode, ipv4, type Dhcp4Message } from '../wire/dhcp4/index.js';
@@ -20,6 +28,39 @@ import { BOOTREQUEST, MessageType, Opt, decode, encode, ipv4, type Dhcp4Message 
 export interface WarmUpResult {
   readonly exchanges: number;
   readonly ms: number;
+  /** 'throwaway' when the factory's store served the warm-up, 'memory' otherwise. */
+  readonly store?: 'throwaway' | 'memory';
+}
+
+export interface WarmUpOptions {
+  exchanges?: number;
+  budgetMs?: number;
+  /** Opens a throwaway store of the real store's class (one per engine); dispose() closes it and removes its files. */
+  store?: () => Promise<{ store: LeaseStore; dispose: () => Promise<void> }>;
+  /**
+   * The real engine's serverAddresses and onTransition (the caller keeps the latter silent
+   * while warming up): the same functions, so V8's call feedback matches real traffic. When
+   * serverAddresses knows no address of the warm-up's interface, a synthetic one is used.
+   */
+  deps?: Pick<EngineDeps, 'serverAddresses' | 'onTransition'>;
+}
+
+/** The warm engine's onTransition when the caller gives none: present, as in the real engine's dependencies, and silent. */
+const quiet: NonNullable<EngineDeps['onTransition']> = () => undefined;
+
+/**
+ * Extra options of the synthetic requests, in turn: what clients commonly send (perfdhcp
+ * and most phones send a client identifier, some a host name and a larger message size),
+ * so the branches real requests take have type feedback before they arrive.
+ */
+function variant(i: number, mac: Buffer): [number, Buffer][] {
+  const id = Buffer.concat([Buffer.of(1), mac]);
+  switch (i & 3) {
+    case 0: return [];
+    case 1: return [[Opt.CLIENT_ID, id]];
+    case 2: return [[Opt.CLIENT_ID, id], [Opt.HOST_NAME, Buffer.from(`warm-${mac.toString('hex')}`)]];
+    default: return [[Opt.MAX_MESSAGE_SIZE, Buffer.of(0x05, 0xdc)], [Opt.CLIENT_ID, id]];
+  }
 }
 
 /** A server id for the synthetic engine (TEST-NET-2, never on the wire). */
@@ -42,36 +83,65 @@ function request(type: number, xid: number, mac: Buffer, giaddr: number, extra: 
  * through a throwaway engine. Never throws: a model it cannot exercise (no pools) just
  * warms nothing.
  */
-export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: { exchanges?: number; budgetMs?: number } = {}): Promise<WarmUpResult> {
+export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOptions = {}): Promise<WarmUpResult> {
   const started = performance.now();
   const limit = opts.exchanges ?? 6000;
   const budget = opts.budgetMs ?? 600;
   const subnet = model.subnets.find((s) => s.pools.length > 0);
   if (!subnet || limit <= 0) return { exchanges: 0, ms: 0 };
   const giaddr = subnet.pools[0]!.first;
-  const fresh = () => new Dhcp4Engine({ model, store: new MemoryLeaseStore(), clock, serverAddresses: () => [WARM_SERVER] });
-  let engine = fresh();
+  const disposals: (() => Promise<void>)[] = [];
+  let kind: 'throwaway' | 'memory' = opts.store ? 'throwaway' : 'memory';
+  const openStore = async (): Promise<LeaseStore> => {
+    if (kind === 'throwaway') {
+      try {
+        const t = await opts.store!();
+        disposals.push(t.dispose);
+        return t.store;
+      } catch {
+        kind = 'memory';
+      }
+    }
+    return new MemoryLeaseStore();
+  };
+  // The same keys in the same order as the service's engine (src/site/dhcp-service.ts).
+  const iface = subnet.interface ?? '';
+  const probe: Arrival = { interface: iface, localAddress: 0, broadcast: false };
+  const real = opts.deps?.serverAddresses(probe)[0];
+  const serverAddresses = real !== undefined ? opts.deps!.serverAddresses : () => [WARM_SERVER];
+  const onTransition = opts.deps?.onTransition ?? quiet;
+  const fresh = async () => new Dhcp4Engine({ model, store: await openStore(), clock, serverAddresses, onTransition });
+  let engine: Dhcp4Engine;
+  try {
+    engine = await fresh();
+  } catch {
+    return { exchanges: 0, ms: performance.now() - started, store: kind };
+  }
   let served = 0; // by this engine: a small pool runs dry, then a fresh engine starts over
-  const arrival: Arrival = { interface: subnet.interface ?? '', localAddress: WARM_SERVER, broadcast: false };
+  const arrival: Arrival = { interface: iface, localAddress: real ?? WARM_SERVER, broadcast: false };
   const mac = Buffer.from([0x02, 0, 0, 0, 0, 0]);
   let done = 0;
+  let stuck = false;
   try {
-    while (done < limit && performance.now() - started < budget) {
+    while (!stuck && done < limit && performance.now() - started < budget) {
       const acks: Promise<unknown>[] = [];
       for (let i = 0; i < 64 && done < limit; i++, done++) {
         mac.writeUInt32BE(done + 1, 2);
-        const discover = decode(request(MessageType.DISCOVER, done, mac, giaddr, []));
+        const discover = decode(request(MessageType.DISCOVER, done, mac, giaddr, variant(done, mac)));
         let offer = engine.handle(discover, arrival);
         if (!(offer instanceof Promise) && offer.kind !== 'reply' && served > 0) {
           await Promise.all(acks.splice(0));
-          [engine, served] = [fresh(), 0];
+          [engine, served] = [await fresh(), 0];
           offer = engine.handle(discover, arrival);
         }
-        if (offer instanceof Promise || offer.kind !== 'reply') return { exchanges: done, ms: performance.now() - started };
+        if (offer instanceof Promise || offer.kind !== 'reply') {
+          stuck = true;
+          break;
+        }
         served++;
         const o = decode(offer.data);
         const serverId = o.options.get(Opt.SERVER_ID);
-        const req = request(MessageType.REQUEST, done, mac, giaddr, [[Opt.REQUESTED_ADDRESS, ipv4.encode(o.yiaddr)], ...(serverId ? [[Opt.SERVER_ID, serverId] as [number, Buffer]] : [])]);
+        const req = request(MessageType.REQUEST, done, mac, giaddr, [[Opt.REQUESTED_ADDRESS, ipv4.encode(o.yiaddr)], ...(serverId ? [[Opt.SERVER_ID, serverId] as [number, Buffer]] : []), ...variant(done, mac)]);
         const ack = engine.handle(decode(req), arrival);
         acks.push(Promise.resolve(ack).then((a: Outcome) => (a.kind === 'reply' ? decode(a.data) : undefined)));
       }
@@ -79,6 +149,8 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: { exchan
     }
   } catch {
     // A model the synthetic client cannot get through is still served normally.
+  } finally {
+    for (const dispose of disposals) await dispose().catch(() => undefined);
   }
-  return { exchanges: done, ms: performance.now() - started };
+  return { exchanges: done, ms: performance.now() - started, store: kind };
 }

@@ -10,7 +10,9 @@ import { SiteDaemon } from './daemon.js';
 import { StatusService } from './status-service.js';
 import { Gauge } from 'prom-client';
 import type { LoadedSiteConfig } from '../config/site-config.js';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { compileDhcp } from '../protocol/dhcp/compile.js';
 import { Dhcp4LeaseJournal } from '../storage/dhcp4-lease-journal.js';
 import { DhcpService } from './dhcp-service.js';
@@ -55,7 +57,21 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
   const dhcp = config.dhcp;
   if (dhcp?.enabled) {
     const dir = resolve(configDir, dhcp.leaseDir);
-    const service = new DhcpService({ model: compileDhcp(dhcp), openStore: () => Dhcp4LeaseJournal.open({ dir, log, clock }), port: dhcp.port, log, clock, registry });
+    const service = new DhcpService({
+      model: compileDhcp(dhcp), openStore: () => Dhcp4LeaseJournal.open({ dir, log, clock }), port: dhcp.port, log, clock, registry,
+      // The JIT warm-up runs over a journal of its own in a temporary directory: same class, nothing shared, removed after.
+      warmUpStore: async () => {
+        const tmp = await mkdtemp(join(tmpdir(), 'outpost-dhcp-warmup-'));
+        const drop = () => rm(tmp, { recursive: true, force: true });
+        try {
+          const store = await Dhcp4LeaseJournal.open({ dir: tmp, log: createLogger({ level: 'silent' }), clock, commitIntervalMs: 0 });
+          return { store, dispose: async () => { await store.close().catch(() => undefined); await drop(); } };
+        } catch (err) {
+          await drop();
+          throw err;
+        }
+      },
+    });
     status.addRoute('/leases', (q) => {
       const store = service.leases;
       return store ? leaseQueryRoute(store)(q) : { status: 503, body: { error: 'the DHCP service is not running' } };

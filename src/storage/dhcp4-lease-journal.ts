@@ -46,6 +46,15 @@ export interface LeaseJournalOptions {
   readonly compactMinBytes?: number;
   /** Largest frame (one write + one fdatasync) the group commit builds; more commits wait for the next. Default 1 MiB. */
   readonly maxBatchBytes?: number;
+  /**
+   * Shortest time (ms) from the start of one frame's write to the start of the next one's,
+   * unless a full frame waits: under load, commits gather for this long into one frame, so a
+   * fast disk is not asked for thousands of fdatasyncs per second (each costs CPU and
+   * wakeups). A commit after a quiet spell is written at once. 0: write as soon as the last
+   * fdatasync returned. Default 2 ms. Durability is the same either way: a commit resolves
+   * only after the fdatasync covering it.
+   */
+  readonly commitIntervalMs?: number;
   /** Leases per snapshot frame; the event loop turns between frames. Default 2048. */
   readonly snapshotChunkLeases?: number;
   /**
@@ -89,7 +98,7 @@ interface Batch {
 
 type State = 'open' | 'closing' | 'closed' | 'failed';
 
-const DEFAULTS = { compactMinBytes: 64 * 1024 * 1024, maxBatchBytes: 1024 * 1024, snapshotChunkLeases: 2048 };
+const DEFAULTS = { compactMinBytes: 64 * 1024 * 1024, maxBatchBytes: 1024 * 1024, snapshotChunkLeases: 2048, commitIntervalMs: 2 };
 const INITIAL_BUFFER = 64 * 1024;
 
 export class Dhcp4LeaseJournal implements LeaseStore {
@@ -100,6 +109,8 @@ export class Dhcp4LeaseJournal implements LeaseStore {
   private readonly pool: Buffer[] = [];
   private flushing = false;
   private flushScheduled = false;
+  /** performance.now() when the last frame's write started (commitIntervalMs). */
+  private lastFrameAt = -Infinity;
   private idleWaiters: (() => void)[] = [];
   private rotation: { resolve: (gen: number) => void; reject: (e: Error) => void; promise: Promise<number> } | undefined;
   private compaction: Promise<void> | undefined;
@@ -107,7 +118,7 @@ export class Dhcp4LeaseJournal implements LeaseStore {
   private counters = { commits: 0, fsyncs: 0, frames: 0, bytesWritten: 0, compactions: 0 };
 
   private constructor(
-    private readonly opts: Required<Pick<LeaseJournalOptions, 'dir' | 'log' | 'compactMinBytes' | 'maxBatchBytes' | 'snapshotChunkLeases'>> & LeaseJournalOptions,
+    private readonly opts: Required<Pick<LeaseJournalOptions, 'dir' | 'log' | 'compactMinBytes' | 'maxBatchBytes' | 'snapshotChunkLeases' | 'commitIntervalMs'>> & LeaseJournalOptions,
     private readonly io: JournalIo,
     private readonly clock: Clock,
     private readonly index: LeaseIndex,
@@ -125,6 +136,7 @@ export class Dhcp4LeaseJournal implements LeaseStore {
     if (!(opts.maxBatchBytes >= 64 * 1024 && opts.maxBatchBytes <= MAX_FRAME_BODY)) throw new RangeError(`maxBatchBytes must be in ${64 * 1024}..${MAX_FRAME_BODY}`);
     if (!(opts.compactMinBytes >= 0)) throw new RangeError('compactMinBytes must not be negative');
     if (!(opts.snapshotChunkLeases >= 1)) throw new RangeError('snapshotChunkLeases must be at least 1');
+    if (!(opts.commitIntervalMs >= 0 && opts.commitIntervalMs <= 1000)) throw new RangeError('commitIntervalMs must be in 0..1000');
     let lock: FileLock | undefined;
     try {
       // One process per directory, taken before recovery touches anything (lease-journal-lock.ts).
@@ -293,6 +305,12 @@ export class Dhcp4LeaseJournal implements LeaseStore {
     try {
       while (this.state !== 'failed') {
         if (this.rotation) await this.rotate();
+        // Group commit window: under load, let commits gather (a full frame goes at once).
+        const wait = this.lastFrameAt + this.opts.commitIntervalMs - performance.now();
+        if (wait > 0 && this.sealed.length === 0 && (this.open?.records ?? 0) > 0) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          if (this.rotation) continue;
+        }
         let b = this.sealed.shift();
         if (!b && this.open && this.open.records > 0) {
           b = this.open;
@@ -302,6 +320,7 @@ export class Dhcp4LeaseJournal implements LeaseStore {
         const bodyLength = b.len - FRAME_HEADER_LENGTH;
         sealFrame(b.buf, bodyLength, this.generation, this.seq, b.records);
         const at = this.pos;
+        this.lastFrameAt = performance.now();
         try {
           await writeFully(this.io, this.fd, b.buf, b.len, at);
         } catch (err) {

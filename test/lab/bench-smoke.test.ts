@@ -94,6 +94,32 @@ describe('bench harness', () => {
     }
   });
 
+  test('dhcp4 --load-instances 2 splits the rate between two perfdhcp from two namespaces and sums their counters', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-smoke-'));
+    try {
+      const out = join(dir, 'd.json');
+      const r = await bench(['dhcp4', '--repetitions', '1', '--duration', '1', '--rate', '501', '--load-instances', '2', '--json-out', out], 50_000);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(lastLine(r.stdout), /^RESULT dhcp4 outpost=\d+ kea=\d+ ratio=\d+\.\d+ unit=exchanges\/s$/);
+      type Counts = { sent: number; received: number };
+      type T = { rate: number; discover: Counts; request: Counts; instances: { rate: number; command: string[]; discover: Counts; request: Counts }[] };
+      const record = JSON.parse(readFileSync(out, 'utf8')) as { setup: { loadInstances: { clientAddress: string }[] }; runs: { contender: string; details: { trial: T } }[] };
+      assert.deepEqual(record.setup.loadInstances.map((l) => l.clientAddress), ['198.18.0.2', '198.18.0.3']);
+      assert.equal(record.runs.length, 2);
+      for (const run of record.runs) {
+        const t = run.details.trial;
+        assert.deepEqual(t.instances.map((i) => i.rate), [251, 250], `${run.contender}: the rate split, remainder first`);
+        assert.deepEqual(t.instances.map((i) => i.command[i.command.indexOf('-l') + 1]), ['198.18.0.2', '198.18.0.3'], 'one relay address each');
+        assert.equal(new Set(t.instances.map((i) => i.command[i.command.indexOf('-b') + 1])).size, 2, 'distinct client MAC ranges');
+        assert.equal(t.request.received, t.instances[0]!.request.received + t.instances[1]!.request.received, 'ACKs summed');
+        assert.equal(t.discover.sent, t.instances[0]!.discover.sent + t.instances[1]!.discover.sent, 'DISCOVERs summed');
+        assert.ok(t.request.received > 0 && t.instances.every((i) => i.request.received > 0), `${run.contender}: both instances completed exchanges`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('dns-udp without --peer-only fails clearly while the outpost server does not exist', { timeout: 30_000 }, async () => {
     const r = await bench(['dns-udp', '--repetitions', '1', '--duration', '1'], 20_000);
     assert.equal(r.code, 2, r.stdout + r.stderr);

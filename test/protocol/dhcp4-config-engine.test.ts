@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseSiteConfig } from '../../src/config/site-config.js';
 import { compileDhcp } from '../../src/protocol/dhcp/compile.js';
 import { Dhcp4Engine } from '../../src/protocol/dhcp/engine.js';
+import { ReplyOptionsCache } from '../../src/protocol/dhcp/options-resolve.js';
 import { MemoryLeaseStore } from '../../src/protocol/dhcp/memory-lease-store.js';
 import { FakeClock } from '../../src/core/fake-clock.js';
 import { ipv4ToString, type Dhcp4Message } from '../../src/wire/dhcp4/index.js';
@@ -68,4 +69,52 @@ test('single-site example: the reserved printer gets its address and host name; 
   }
   assert.ok(!given.some((a) => ip(a) >= ip('192.0.2.200') && ip(a) <= ip('192.0.2.209')), 'no excluded address');
   assert.equal(given.at(-1), '192.0.2.219');
+});
+
+test('reply options come from a cache keyed by subnet, pool, classes, reservation and option 55: the same bytes as a cold engine', async () => {
+  const r = parseSiteConfig(readFileSync(join(repoRoot, 'examples', 'single-site.jsonc'), 'utf8'));
+  assert.ok(r.ok && r.loaded.config.dhcp);
+  const model = compileDhcp(r.loaded.config.dhcp);
+  const make = () => new Dhcp4Engine({ model, store: new MemoryLeaseStore(), clock: new FakeClock(), serverAddresses: () => [] });
+  const warm = make();
+  const clients: [RequestSpec, string][] = [];
+  const prls: (number[] | undefined)[] = [[1, 3, 6, 15, 119, 242], [242, 6, 3, 1], [1, 3], [6], undefined, [43, 60, 1]];
+  const vendors = ['ccp.avaya.com', 'MSFT 5.0', 'ArubaAP', undefined];
+  const ifaces = ['eth0.10', 'eth0.20', 'eth0.30'];
+  let n = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const prl of prls) for (const vendorClass of vendors) for (const iface of ifaces) {
+      n++;
+      const mac = `00:00:5e:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
+      clients.push([{ type: MessageType.DISCOVER, mac, ...(vendorClass ? { vendorClass } : {}), ...(prl ? { prl } : {}) }, iface]);
+    }
+  }
+  clients.push([{ type: MessageType.DISCOVER, mac: '00:00:5e:00:53:d1', prl: [1, 3, 12] }, 'eth0.10']); // the reserved printer
+  let compared = 0;
+  for (const [spec, iface] of clients) {
+    const a = await warm.handle(request(spec), broadcastOn(iface));
+    const b = await make().handle(request(spec), broadcastOn(iface));
+    assert.equal(a.kind, b.kind, JSON.stringify(spec));
+    if (a.kind !== 'reply' || b.kind !== 'reply') continue;
+    const [da, db] = [decode(a.data), decode(b.data)];
+    assert.deepEqual([...da.options], [...db.options], `${JSON.stringify(spec)} on ${iface}: same options, same order`);
+    compared++;
+  }
+  assert.ok(compared > 100, `${compared} replies compared`);
+});
+
+test('the reply options cache is bounded and tells keys apart', () => {
+  const r = parseSiteConfig(readFileSync(join(repoRoot, 'examples', 'single-site.jsonc'), 'utf8'));
+  assert.ok(r.ok && r.loaded.config.dhcp);
+  const model = compileDhcp(r.loaded.config.dhcp);
+  const cache = new ReplyOptionsCache(model, 8);
+  const subnet = model.subnets[0]!;
+  const lead = () => [];
+  const a = cache.get(subnet, undefined, [], undefined, Buffer.from([1, 3]), lead);
+  assert.equal(cache.get(subnet, undefined, [], undefined, Buffer.from([1, 3]), lead), a, 'the same key: the same list');
+  assert.notEqual(cache.get(subnet, undefined, [], undefined, Buffer.from([3, 1]), lead), a, 'option 55 order is part of the key');
+  assert.notEqual(cache.get(subnet, undefined, [], undefined, undefined, lead), a, 'no option 55 differs from any');
+  assert.notEqual(cache.get(subnet, subnet.pools[0], [], undefined, Buffer.from([1, 3]), lead), a, 'the pool is part of the key');
+  for (let i = 0; i < 100; i++) cache.get(subnet, undefined, [], undefined, Buffer.from([i]), lead);
+  assert.ok(cache.size <= 8, `bounded: ${cache.size} lists`);
 });

@@ -8,6 +8,7 @@ import { parseSiteConfig } from '../../src/config/site-config.js';
 import { compileDhcp } from '../../src/protocol/dhcp/compile.js';
 import { FakeClock } from '../../src/core/fake-clock.js';
 import { warmUpDhcp4 } from '../../src/site/dhcp-warmup.js';
+import { MemoryLeaseStore } from '../../src/protocol/dhcp/memory-lease-store.js';
 import { repoRoot } from '../support/paths.js';
 
 function model() {
@@ -29,4 +30,23 @@ test('warm-up: zero exchanges, or a model without pools, warms nothing', async (
   assert.deepEqual(await warmUpDhcp4(model(), new FakeClock(), { exchanges: 0 }), { exchanges: 0, ms: 0 });
   const noPools = { ...model(), subnets: [] };
   assert.deepEqual(await warmUpDhcp4(noPools, new FakeClock()), { exchanges: 0, ms: 0 });
+});
+
+test('warm-up: runs over throwaway stores from the given factory, disposes of each, and falls back to memory when it fails', async () => {
+  const m = model();
+  const opened: MemoryLeaseStore[] = [];
+  let disposed = 0;
+  const r = await warmUpDhcp4(m, new FakeClock(), {
+    exchanges: 300, budgetMs: 10_000,
+    store: async () => {
+      const store = new MemoryLeaseStore();
+      opened.push(store);
+      return { store, dispose: async () => { disposed++; await store.close(); } };
+    },
+  });
+  assert.deepEqual([r.exchanges, r.store], [300, 'throwaway']);
+  assert.ok(opened.length >= 1 && opened.reduce((n, s) => n + s.size, 0) > 0, 'the leases went to the throwaway stores');
+  assert.equal(disposed, opened.length, 'every throwaway store disposed of');
+  const failing = await warmUpDhcp4(m, new FakeClock(), { exchanges: 100, budgetMs: 10_000, store: () => Promise.reject(new Error('no temp dir')) });
+  assert.deepEqual([failing.exchanges, failing.store], [100, 'memory']);
 });

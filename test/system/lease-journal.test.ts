@@ -110,6 +110,35 @@ describe('lease journal: group commit and fsync', () => {
     await j.close();
   });
 
+  test('commitIntervalMs: under load, commits of several turns gather into one frame; after a quiet spell a commit goes at once', async () => {
+    const dir = tmp();
+    const { j } = await openJ(dir, { commitIntervalMs: 200 });
+    await j.commit(makeTestLease(1)); // the first frame: nothing written recently, no wait
+    const s0 = j.stats().fsyncs;
+    // Right after a frame: the next one waits for the interval, and commits of later turns join it.
+    const t0 = performance.now();
+    const pending = [j.commit(makeTestLease(2, { address: ADDR(0) + 2 }))];
+    for (let i = 3; i < 13; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      pending.push(j.commit(makeTestLease(i, { address: ADDR(0) + i })));
+    }
+    await Promise.all(pending);
+    const waited = performance.now() - t0;
+    assert.equal(j.stats().fsyncs, s0 + 1, 'eleven commits over ten turns and ~50 ms: one frame, one fdatasync');
+    assert.ok(waited >= 150, `the frame waited for the interval (${waited.toFixed(0)} ms)`);
+    // A quiet spell longer than the interval: the next commit is written at once.
+    await new Promise((r) => setTimeout(r, 250));
+    const t1 = performance.now();
+    await j.commit(makeTestLease(20, { address: ADDR(0) + 20 }));
+    assert.ok(performance.now() - t1 < 150, `a lone commit after a quiet spell does not wait (${(performance.now() - t1).toFixed(0)} ms)`);
+    assert.equal(j.stats().fsyncs, s0 + 2);
+    await j.close();
+    const { j: again } = await openJ(dir);
+    assert.equal(again.size, 13, 'every commit is durable');
+    await again.close();
+    await assert.rejects(Dhcp4LeaseJournal.open({ dir: tmp(), log: memoryLogger().log, commitIntervalMs: -1 }), RangeError);
+  });
+
   test('a commit stays pending while its fdatasync runs; commits made meanwhile go into the next frame', async () => {
     const dir = tmp();
     const gates: (() => void)[] = [];

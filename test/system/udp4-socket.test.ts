@@ -138,6 +138,85 @@ test('a send the kernel refuses returns false and is counted, never thrown', opt
     assert.throws(() => s.send(Buffer.from('x'), LOCALHOST, 65536), RangeError);
   }));
 
+test('queued datagrams leave in order on the next turn of the loop, or at flush(); counted exactly', opts, () =>
+  withSockets(async (open) => {
+    const server = open({ port: 0, address: LOCALHOST, recvBufferBytes: 1 << 20 });
+    const rx = collect(server);
+    const client = open({ port: 0, sendBufferBytes: 1 << 20 });
+    const count = 200; // more than one batch (64) and more than one queue's bytes (64 KiB)
+    const payload = (i: number) => Buffer.from(`queued ${i} `.padEnd(100 + (i % 7) * 150, String.fromCharCode(97 + (i % 26))));
+    const sent: Buffer[] = [];
+    for (let i = 0; i < count; i++) {
+      const p = payload(i);
+      sent.push(Buffer.from(p));
+      client.queue(p, LOCALHOST, server.localPort, i % 2 === 0 ? { ifindex: loIndex() } : i % 3 === 0 ? { from: ip('127.0.0.5') } : undefined);
+      p.fill(0); // the queue copied it
+    }
+    const got = await rx.until(count);
+    assert.deepEqual(got.map((d) => d.data.toString()), sent.map((b) => b.toString()));
+    assert.deepEqual(got.map((d) => d.from), sent.map((_, i) => (i % 2 !== 0 && i % 3 === 0 ? ip('127.0.0.5') : LOCALHOST)));
+    assert.deepEqual([client.stats().sent, client.stats().sendErrors, client.stats().sendWouldBlock], [count, 0, 0]);
+    // An explicit flush sends at once, without waiting for the loop.
+    client.queue(Buffer.from('now'), LOCALHOST, server.localPort);
+    assert.equal(client.flush(), 0);
+    assert.equal(client.flush(), 0, 'an empty queue is a no-op');
+    assert.equal((await rx.until(count + 1))[count]!.data.toString(), 'now');
+    // A datagram larger than the queue goes alone, after what was queued before it.
+    client.queue(Buffer.from('before'), LOCALHOST, server.localPort);
+    client.queue(Buffer.alloc(65_000, 1), LOCALHOST, server.localPort);
+    const tail = await rx.until(count + 3);
+    assert.deepEqual([tail[count + 1]!.data.toString(), tail[count + 2]!.data.length], ['before', 65_000]);
+  }));
+
+test('replies queued in the message callback leave together when the batch is handled', opts, () =>
+  withSockets(async (open) => {
+    const server = open({ port: 0, address: LOCALHOST, recvBufferBytes: 1 << 20 });
+    const client = open({ port: 0, address: LOCALHOST, recvBufferBytes: 1 << 20 });
+    const rx = collect(client);
+    let sentInCallback = -1;
+    server.onMessage((d) => {
+      server.queue(Buffer.concat([Buffer.from('re: '), d.data]), d.from, d.fromPort);
+      sentInCallback = Math.max(sentInCallback, server.stats().sent); // stats() flushes: counts are exact at any time
+    });
+    for (let i = 0; i < 100; i++) client.send(Buffer.from(`q${i}`), LOCALHOST, server.localPort);
+    const got = await rx.until(100);
+    assert.deepEqual(got.map((d) => d.data.toString()), Array.from({ length: 100 }, (_, i) => `re: q${i}`));
+    assert.equal(sentInCallback, 100);
+    assert.equal(server.stats().sent, 100);
+  }));
+
+test('a queued datagram the kernel refuses is counted and reported to onSendError; the others still go', opts, () =>
+  withSockets(async (open) => {
+    const server = open({ port: 0, address: LOCALHOST });
+    const rx = collect(server);
+    const s = open({ port: 0 });
+    const failures: { error: string; wouldBlock: boolean; to: number; port: number; data: string }[] = [];
+    s.onSendError((f) => failures.push({ ...f, data: f.data.toString() }));
+    s.queue(Buffer.from('one'), LOCALHOST, server.localPort);
+    s.queue(Buffer.from('bad port'), LOCALHOST, 0); // EINVAL
+    s.queue(Buffer.from('two'), LOCALHOST, server.localPort);
+    s.queue(Buffer.from('no such interface'), LOCALHOST, 9, { ifindex: 0x7ffffff0 }); // ENODEV
+    s.queue(Buffer.from('broadcast'), LO_BROADCAST, 9, { ifindex: loIndex() }); // EACCES: no SO_BROADCAST
+    s.queue(Buffer.from('three'), LOCALHOST, server.localPort);
+    assert.equal(s.flush(), 3);
+    assert.deepEqual((await rx.until(3)).map((d) => d.data.toString()), ['one', 'two', 'three']);
+    assert.deepEqual(failures.map((f) => [f.data, f.error, f.wouldBlock, f.port]), [
+      ['bad port', 'EINVAL', false, 0], ['no such interface', 'ENODEV', false, 9], ['broadcast', 'EACCES', false, 9],
+    ]);
+    const st = s.stats();
+    assert.deepEqual([st.sent, st.sendErrors, st.sendWouldBlock, st.lastSendError], [3, 3, 0, 'EACCES']);
+    assert.throws(() => s.queue(Buffer.from('x'), -1, 9), RangeError, 'bad arguments do throw');
+    assert.throws(() => s.queue(Buffer.from('x'), LOCALHOST, 65536), RangeError);
+    assert.throws(() => s.queue(Buffer.from('x'), LOCALHOST, 9, { ifindex: -1 }), RangeError);
+    // After close, what is still queued fails with EBADF and is counted; close itself sends what was queued before it.
+    s.queue(Buffer.from('before close'), LOCALHOST, server.localPort);
+    s.close();
+    assert.equal((await rx.until(4))[3]!.data.toString(), 'before close');
+    s.queue(Buffer.from('after close'), LOCALHOST, server.localPort);
+    assert.equal(s.flush(), 1);
+    assert.deepEqual([s.stats().sendErrors, s.stats().lastSendError, failures.at(-1)?.error], [4, 'EBADF', 'EBADF']);
+  }));
+
 test('a datagram longer than maxDatagramBytes is dropped and counted as truncated; the largest IPv4 datagram fits by default', opts, () =>
   withSockets(async (open) => {
     const small = open({ port: 0, address: LOCALHOST, maxDatagramBytes: 1500 });

@@ -14,7 +14,7 @@ import { holdsAddress, nextBindingState, type BindingState, type LeaseEvent } fr
 import type { LeaseStore } from './lease-store.js';
 import { isExcluded, subnetContains, type ClassModel, type DhcpModel, type PoolModel, type ReservationModel, type SubnetModel } from './model.js';
 import { OfferTable, type Offer } from './offers.js';
-import { resolveOptions, selectOptions } from './options-resolve.js';
+import { ReplyOptionsCache, resolveOptions, selectOptions } from './options-resolve.js';
 import { buildReply, destination, type Destination } from './reply.js';
 import { selectSubnets, type Arrival } from './subnet-select.js';
 
@@ -61,9 +61,14 @@ export class Dhcp4Engine {
   private readonly allocator: Allocator;
   /** Clients whose offer waits for a probe; their retransmitted DISCOVERs are dropped meanwhile. */
   private readonly probing = new Set<string>();
+  /** Options of OFFERs and ACKs by (subnet, pool, classes, reservation, option 55). */
+  private readonly replyOptions: ReplyOptionsCache;
+  /** Per subnet: options 51, 58, 59 and 1, encoded once. */
+  private readonly subnetLead = new WeakMap<SubnetModel, readonly (readonly [number, Buffer])[]>();
 
   constructor(private readonly deps: EngineDeps) {
     this.allocator = new Allocator(deps.model.subnets);
+    this.replyOptions = new ReplyOptionsCache(deps.model);
     this.offers = new OfferTable(deps.clock, (offer) => {
       if (!this.isHeld(offer.address)) this.allocator.free(offer.subnetId, offer.address);
     });
@@ -353,15 +358,19 @@ export class Dhcp4Engine {
 
   private reply(req: Dhcp4Message, type: number, p: Placement, client: ClientInfo, classes: readonly ClassModel[], arrival: Arrival): Outcome {
     const s = p.subnet;
-    const resolved = resolveOptions(this.deps.model, s, p.pool, classes, p.reservation);
-    const options: [number, Buffer][] = [
-      [Opt.LEASE_TIME, u32.encode(s.leaseTime)], [Opt.RENEWAL_TIME, u32.encode(s.renewTime)], [Opt.REBINDING_TIME, u32.encode(s.rebindTime)],
-      [Opt.SUBNET_MASK, ipv4.encode(s.mask)],
-      ...selectOptions(resolved, client.parameterRequestList),
-    ];
+    const options = this.replyOptions.get(s, p.pool, classes, p.reservation, client.parameterRequestList, this.leadOf);
     const data = buildReply(req, { type, serverId: this.serverId(s, arrival), yiaddr: p.address, ciaddr: type === MessageType.ACK ? req.ciaddr : 0, options });
     return this.sent(type, data, destination(req, type, p.address, this.deps.model.port));
   }
+
+  private readonly leadOf = (s: SubnetModel): readonly (readonly [number, Buffer])[] => {
+    let lead = this.subnetLead.get(s);
+    if (lead === undefined) {
+      lead = [[Opt.LEASE_TIME, u32.encode(s.leaseTime)], [Opt.RENEWAL_TIME, u32.encode(s.renewTime)], [Opt.REBINDING_TIME, u32.encode(s.rebindTime)], [Opt.SUBNET_MASK, ipv4.encode(s.mask)]];
+      this.subnetLead.set(s, lead);
+    }
+    return lead;
+  };
 
   /** The classes of a client: those it matches, and those its reservation (in these subnets) names. */
   private classesOf(client: ClientInfo, subnets: readonly SubnetModel[], giaddr: number): ClassModel[] {

@@ -52,3 +52,54 @@ export function selectOptions(resolved: ResolvedOptions, prl: Buffer | undefined
   for (const code of resolved.alwaysSend) add(code);
   return out;
 }
+
+type OptionList = readonly (readonly [number, Buffer])[];
+
+/**
+ * The options of a reply, resolved and selected once per distinct (subnet, pool, classes,
+ * reservation, option 55) and reused: the model is frozen, so the answer never changes.
+ * `lead` are the options that precede the configured ones (the subnet's times and mask),
+ * built once per subnet by the caller. Bounded: the cache starts over when it holds
+ * `maxEntries` lists (option 55 is client input, so the keys are too).
+ */
+export class ReplyOptionsCache {
+  private readonly lists = new Map<string, OptionList>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 1;
+
+  constructor(private readonly model: DhcpModel, private readonly maxEntries = 4096) {}
+
+  get size(): number {
+    return this.lists.size;
+  }
+
+  get(
+    subnet: SubnetModel,
+    pool: PoolModel | undefined,
+    classes: readonly ClassModel[],
+    reservation: ReservationModel | undefined,
+    prl: Buffer | undefined,
+    lead: (subnet: SubnetModel) => OptionList,
+  ): OptionList {
+    let key = `${this.id(subnet)}/${pool ? this.id(pool) : 0}/${reservation ? this.id(reservation) : 0}/`;
+    for (const c of classes) key += `${this.id(c)},`;
+    key += prl === undefined ? '-' : prl.toString('latin1');
+    let list = this.lists.get(key);
+    if (list === undefined) {
+      const resolved = resolveOptions(this.model, subnet, pool, classes, reservation);
+      list = Object.freeze([...lead(subnet), ...selectOptions(resolved, prl)]);
+      if (this.lists.size >= this.maxEntries) this.lists.clear();
+      this.lists.set(key, list);
+    }
+    return list;
+  }
+
+  private id(o: object): number {
+    let id = this.ids.get(o);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(o, id);
+    }
+    return id;
+  }
+}

@@ -57,6 +57,9 @@ export async function startSite(server: Netns, dir: string, dhcp: Record<string,
   const argv = [process.execPath, OUTPOST, 'site', 'run', '--config', config];
   const daemon = server.spawn(prefix[0] ?? argv[0]!, [...prefix.slice(1), ...(prefix.length > 0 ? argv : argv.slice(1))]);
   await daemon.waitForLine(/"code":"DHCP_LISTENING"/, 20_000);
+  // The JIT warm-up ran over a throwaway journal (same class as the real store), not the in-memory fallback.
+  const listening = daemon.output().split('\n').find((l) => l.includes('"code":"DHCP_LISTENING"'));
+  assert.equal((JSON.parse(listening!) as { warmUp?: { store?: string } }).warmUp?.store, 'throwaway', listening);
   const statusUrl = 'http://127.0.0.1:9180';
   const get = async (path: string): Promise<string> => {
     const r = await server.run('curl', ['-sf', `${statusUrl}${path}`], { timeoutMs: 10_000 });
