@@ -13,6 +13,7 @@ export class PoolBits {
   constructor(readonly pool: PoolModel) {
     this.size = pool.last - pool.first + 1;
     this.bits = new Uint32Array(Math.ceil(this.size / 32));
+    this.windowLast = this.size - 1;
   }
 
   contains(address: number): boolean {
@@ -42,25 +43,44 @@ export class PoolBits {
     return this.size;
   }
 
-  /** The next address not taken, from the cursor on, wrapping once; undefined when full. */
+  /** Offsets (inclusive) of the share of the pool next() allocates from: a failover server's own part. */
+  private windowFirst = 0;
+  private windowLast: number;
+
+  /** Allocates only from first..last of the pool (its owned share); an empty window allocates nothing. */
+  restrict(range: { first: number; last: number } | undefined): void {
+    if (range === undefined) [this.windowFirst, this.windowLast] = [0, -1];
+    else [this.windowFirst, this.windowLast] = [Math.max(0, range.first - this.pool.first), Math.min(this.size - 1, range.last - this.pool.first)];
+    this.cursor = this.windowFirst;
+  }
+
+  /** The address is in this server's share of the pool (all of it without failover). */
+  owns(address: number): boolean {
+    const i = address - this.pool.first;
+    return i >= this.windowFirst && i <= this.windowLast;
+  }
+
+  /** The next address not taken, from the cursor on, wrapping once within the window; undefined when none. */
   next(): number | undefined {
     if (this.taken >= this.size) return undefined;
-    const words = this.bits.length;
-    let i = this.cursor;
-    for (let scanned = 0; scanned <= this.size + 32; ) {
-      const w = i >>> 5;
-      const word = this.bits[w]!;
+    const lo = this.windowFirst;
+    const hi = this.windowLast;
+    if (hi < lo) return undefined;
+    let i = this.cursor < lo || this.cursor > hi ? lo : this.cursor;
+    for (let scanned = 0; scanned <= hi - lo + 32; ) {
+      const word = this.bits[i >>> 5]!;
       if (word === 0xffffffff) {
-        scanned += 32 - (i & 31);
-        i = ((w + 1) % words) * 32;
+        const skip = 32 - (i & 31);
+        scanned += skip;
+        i = i + skip > hi ? lo : i + skip;
         continue;
       }
-      if (i < this.size && (word & (1 << (i & 31))) === 0) {
-        this.cursor = i + 1 >= this.size ? 0 : i + 1;
+      if ((word & (1 << (i & 31))) === 0) {
+        this.cursor = i + 1 > hi ? lo : i + 1;
         return this.pool.first + i;
       }
       scanned++;
-      i = i + 1 >= this.size ? 0 : i + 1;
+      i = i + 1 > hi ? lo : i + 1;
     }
     return undefined;
   }

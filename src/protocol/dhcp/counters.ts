@@ -7,6 +7,9 @@ export const DROP_REASONS = [
   'for-other-server', 'pool-exhausted', 'unknown-client', 'missing-requested-address',
   'not-offered', 'lease-of-other-client', 'address-quarantined', 'store-failed',
   'ping-in-progress', 'ping-conflicts', 'offer-withdrawn',
+  // failover (serving-policy.ts): not this server's client now; the partner did not take
+  // the binding; the binding may not be extended out of contact with the partner.
+  'failover-not-ours', 'failover-partner-rejected', 'failover-partner-timeout', 'failover-partner-lost', 'failover-extension-limit',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

@@ -16,6 +16,7 @@ import { isExcluded, subnetContains, type ClassModel, type DhcpModel, type PoolM
 import { OfferTable, type Offer } from './offers.js';
 import { ReplyOptionsCache, resolveOptions, selectOptions } from './options-resolve.js';
 import { buildReply, destination, type Destination } from './reply.js';
+import { ReplicationRefused, type ServingPolicy } from './serving-policy.js';
 import { selectSubnets, type Arrival } from './subnet-select.js';
 
 export type { Arrival } from './subnet-select.js';
@@ -43,6 +44,8 @@ export interface EngineDeps {
   readonly onTransition?: (t: LeaseTransition) => void;
   /** Conflict detection before an offer (ping); absent: offer at once. */
   readonly probe?: AddressProbe;
+  /** Failover: which clients to answer, which addresses are ours, how far bindings may go. Absent: serve everything. */
+  readonly policy?: ServingPolicy;
 }
 
 /** A decision about one client in one request: where, which address, with what. */
@@ -68,6 +71,9 @@ export class Dhcp4Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.allocator = new Allocator(deps.model.subnets);
+    if (deps.policy) {
+      for (const s of deps.model.subnets) for (const bits of this.allocator.pools(s.id)) bits.restrict(deps.policy.ownedRange(s, bits.pool));
+    }
     this.replyOptions = new ReplyOptionsCache(deps.model);
     this.offers = new OfferTable(deps.clock, (offer) => {
       if (!this.isHeld(offer.address)) this.allocator.free(offer.subnetId, offer.address);
@@ -91,6 +97,7 @@ export class Dhcp4Engine {
     this.counters.count(this.counters.received, messageTypeName(type) ?? String(type));
     const client = clientInfo(req, this.deps.model.matchClientId);
     const subnets = selectSubnets(this.deps.model, client, req.giaddr, req.ciaddr, arrival);
+    if (this.deps.policy && subnets.length > 0 && !this.deps.policy.answers(subnets[0]!, client, req)) return this.drop('failover-not-ours');
     switch (type) {
       case MessageType.DISCOVER: return this.discover(req, client, subnets, arrival);
       case MessageType.REQUEST: return this.request(req, client, subnets, arrival);
@@ -217,9 +224,13 @@ export class Dhcp4Engine {
   private async ack(req: Dhcp4Message, client: ClientInfo, p: Placement, classes: readonly ClassModel[], arrival: Arrival, phase: string): Promise<Outcome> {
     const now = this.deps.clock.now();
     const previous = this.deps.store.get(p.address);
+    // Out of contact with a failover partner, a binding on its address goes no further than it allows (rule 3).
+    const limit = this.deps.policy?.expiryLimit(p.subnet, p.address) ?? Infinity;
+    const leaseSeconds = Math.min(p.subnet.leaseTime, Math.floor((limit - now) / 1000));
+    if (leaseSeconds < MIN_BOUNDED_LEASE_SECONDS) return this.drop('failover-extension-limit');
     const lease: Lease = {
       address: p.address, subnetId: p.subnet.id, clientKey: client.key, hwAddress: client.hwAddress, state: 'bound',
-      startedAt: now, expiresAt: now + p.subnet.leaseTime * 1000,
+      startedAt: now, expiresAt: now + leaseSeconds * 1000,
       ...(client.hostname ?? p.reservation?.hostname ? { hostname: client.hostname ?? p.reservation?.hostname } : {}),
     };
     // Leaving an older address of this client in this subnet: it is released by the move.
@@ -233,10 +244,10 @@ export class Dhcp4Engine {
     this.allocator.take(p.subnet.id, p.address);
     try {
       await Promise.all([...moves, this.transition(p.address, p.subnet.id, previous, 'ack', lease, phase)]);
-    } catch {
-      return this.drop('store-failed');
+    } catch (error) {
+      return this.drop(error instanceof ReplicationRefused ? `failover-${error.reason}` : 'store-failed');
     }
-    return this.reply(req, MessageType.ACK, p, client, classes, arrival);
+    return this.reply(req, MessageType.ACK, p, client, classes, arrival, leaseSeconds);
   }
 
   private decline(client: ClientInfo, subnets: readonly SubnetModel[], arrival: Arrival): Outcome | Promise<Outcome> {
@@ -321,6 +332,7 @@ export class Dhcp4Engine {
         for (let tries = 0; tries < 64; tries++) {
           const address = bits.next();
           if (address === undefined) break;
+          if (this.deps.policy && !this.deps.policy.mayReuse(subnet, address)) continue; // fenced: its last binding may live on at the partner
           if (this.availableTo(subnet, address, client, false)) return { subnet, address, pool: bits.pool, fresh: true, ...(reservation ? { reservation } : {}) };
           bits.take(address); // held in a way the bits did not know (e.g. reserved for another client)
         }
@@ -335,6 +347,8 @@ export class Dhcp4Engine {
     if (reservation?.address === address) return this.availableTo(subnet, address, client, true) ? { subnet, address, reservation } : undefined;
     const bits = this.allocator.poolOf(subnet.id, address);
     if (!bits || !admits(subnet.onlyClasses, classes) || !admits(bits.pool.onlyClasses, classes) || !this.availableTo(subnet, address, client, false)) return undefined;
+    // Under failover, an address the client does not hold now is a free one: only its owner hands it out, once unfenced.
+    if (this.deps.policy && !this.holdsNow(client, address) && !(bits.owns(address) && this.deps.policy.mayReuse(subnet, address))) return undefined;
     return { subnet, address, pool: bits.pool, ...(reservation ? { reservation } : {}) };
   }
 
@@ -356,9 +370,10 @@ export class Dhcp4Engine {
 
   // ------------------------------------------------------------------ helpers
 
-  private reply(req: Dhcp4Message, type: number, p: Placement, client: ClientInfo, classes: readonly ClassModel[], arrival: Arrival): Outcome {
+  private reply(req: Dhcp4Message, type: number, p: Placement, client: ClientInfo, classes: readonly ClassModel[], arrival: Arrival, leaseSeconds = p.subnet.leaseTime): Outcome {
     const s = p.subnet;
-    const options = this.replyOptions.get(s, p.pool, classes, p.reservation, client.parameterRequestList, this.leadOf);
+    let options = this.replyOptions.get(s, p.pool, classes, p.reservation, client.parameterRequestList, this.leadOf);
+    if (leaseSeconds < s.leaseTime) options = [...boundedTimes(s, leaseSeconds), ...options.slice(3)];
     const data = buildReply(req, { type, serverId: this.serverId(s, arrival), yiaddr: p.address, ciaddr: type === MessageType.ACK ? req.ciaddr : 0, options });
     return this.sent(type, data, destination(req, type, p.address, this.deps.model.port));
   }
@@ -410,6 +425,12 @@ export class Dhcp4Engine {
       || [...m.interfaces.values()].some((i) => i.address === serverId);
   }
 
+  /** The client holds a live binding on the address (renewing it is not an allocation). */
+  private holdsNow(client: ClientInfo, address: number): boolean {
+    const lease = this.deps.store.get(address);
+    return lease !== undefined && lease.clientKey === client.key && lease.state === 'bound' && lease.expiresAt > this.deps.clock.now();
+  }
+
   private isHeld(address: number): boolean {
     const lease = this.deps.store.get(address);
     return lease !== undefined && holdsAddress(lease.state as BindingState) && lease.expiresAt > this.deps.clock.now();
@@ -427,6 +448,15 @@ export class Dhcp4Engine {
     this.deps.onTransition?.({ address, clientKey: next.clientKey, from, to, event, cause });
     return this.deps.store.commit(next);
   }
+}
+
+/** Below this, a bounded binding is not worth granting: the client is NAKed or ignored and moves on. */
+const MIN_BOUNDED_LEASE_SECONDS = 10;
+
+/** Options 51, 58, 59 for a lease shortened by failover's extension limit, in the subnet's T1/T2 proportions. */
+function boundedTimes(s: SubnetModel, seconds: number): (readonly [number, Buffer])[] {
+  const scale = (t: number) => Math.max(1, Math.floor((t * seconds) / s.leaseTime));
+  return [[Opt.LEASE_TIME, u32.encode(seconds)], [Opt.RENEWAL_TIME, u32.encode(scale(s.renewTime))], [Opt.REBINDING_TIME, u32.encode(scale(s.rebindTime))]];
 }
 
 /** A subnet or pool restricted to some classes admits only their members. */
