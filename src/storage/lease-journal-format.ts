@@ -4,7 +4,7 @@
 // All integers little-endian. Readers trust no length: every read is bounds-checked and
 // throws a FormatError naming the offset and the reason.
 import zlib from 'node:zlib';
-import { STORED_STATES, leaseProblem } from '../protocol/dhcp/memory-lease-store.js';
+import { STORED_STATES, leaseProblem, makeLease } from '../protocol/dhcp/memory-lease-store.js';
 import type { Lease, LeaseState } from '../protocol/dhcp/lease.js';
 
 export const FORMAT_VERSION = 1;
@@ -25,7 +25,8 @@ export const RECORD_END = 3;
 const RECORD_HEADER = 4;
 const FLAG_CLIENT_INDEXED = 1;
 const FLAG_HOSTNAME = 2;
-const PUT_FIXED = 4 + 4 + 1 + 8 + 8 + 2 + 1; // address, subnet, state, started, expires, key length, hw length
+const FLAG_PARTNER_EXPIRY = 4;
+const PUT_FIXED = 4 + 4 + 1 + 8 + 8 + 2 + 1 + 8; // address, subnet, state, started, expires, key length, hw length, [partner expiry]
 
 const STATE_CODE: Record<string, number> = { bound: 1, released: 2, expired: 3, declined: 4 };
 const CODE_STATE: readonly (LeaseState | undefined)[] = [undefined, 'bound', 'released', 'expired', 'declined'];
@@ -139,7 +140,8 @@ export function checkFrameBody(h: FrameHeader, body: Buffer, offset: number): vo
 // ---- records --------------------------------------------------------------------
 //  0 type u8 · 1 flags u8 · 2 payload length u16 · 4 payload
 //  put:    address u32 · subnet u32 · state u8 · startedAt f64 · expiresAt f64 ·
-//          key length u16 · key (UTF-8) · hw length u8 · hw (UTF-8) · [host length u16 · host]
+//          key length u16 · key (UTF-8) · hw length u8 · hw (UTF-8) · [host length u16 · host] ·
+//          [partnerExpiry f64 (failover)]
 //  remove: address u32
 //  end:    lease count u32 (the last record of a snapshot)
 
@@ -167,6 +169,10 @@ export function writePut(buf: Buffer, off: number, l: Lease, clientIndexed: bool
     flags |= FLAG_HOSTNAME;
     const nl = buf.write(l.hostname, p + 2, 'utf8');
     buf.writeUInt16LE(nl, p); p += 2 + nl;
+  }
+  if (l.partnerExpiry !== undefined) {
+    flags |= FLAG_PARTNER_EXPIRY;
+    buf.writeDoubleLE(l.partnerExpiry, p); p += 8;
   }
   buf[off] = RECORD_PUT;
   buf[off + 1] = flags;
@@ -224,11 +230,14 @@ export function decodeRecords(body: Buffer, base: number, expected: number, each
       const clientKey = r.str(r.u16());
       const hwAddress = r.str(r.u8());
       const hostname = flags & FLAG_HOSTNAME ? r.str(r.u16()) : undefined;
+      const partnerExpiry = flags & FLAG_PARTNER_EXPIRY ? r.f64() : undefined;
       r.done('put');
       // The same shape as makeLease (one hidden class for every stored lease), built once.
-      const lease: Lease = hostname === undefined
-        ? Object.freeze({ address, subnetId, clientKey, hwAddress, state, startedAt, expiresAt })
-        : Object.freeze({ address, subnetId, clientKey, hwAddress, state, startedAt, expiresAt, hostname });
+      const lease: Lease = partnerExpiry !== undefined
+        ? makeLease({ address, subnetId, clientKey, hwAddress, state, startedAt, expiresAt, ...(hostname === undefined ? {} : { hostname }), partnerExpiry })
+        : hostname === undefined
+          ? Object.freeze({ address, subnetId, clientKey, hwAddress, state, startedAt, expiresAt })
+          : Object.freeze({ address, subnetId, clientKey, hwAddress, state, startedAt, expiresAt, hostname });
       const problem = leaseProblem(lease);
       if (problem) throw new FormatError(at, `put record holds an unstorable lease: ${problem}`);
       each({ type: 'put', lease, clientIndexed: (flags & FLAG_CLIENT_INDEXED) !== 0 });

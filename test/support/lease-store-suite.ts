@@ -111,12 +111,16 @@ export function leaseStoreSuite(name: string, factory: LeaseStoreFactory): void 
         makeTestLease(3, { state: 'declined', hostname: 'téléphone-accueil-☎-𝄞', hwAddress: '' }),
         makeTestLease(4, { clientKey: 'f'.repeat(MAX_CLIENT_KEY_LENGTH), hwAddress: 'a'.repeat(MAX_HW_ADDRESS_LENGTH), hostname: 'h'.repeat(MAX_HOSTNAME_LENGTH) }),
         makeTestLease(5, { clientKey: '☎'.repeat(MAX_CLIENT_KEY_LENGTH), hostname: '𝄞'.repeat(MAX_HOSTNAME_LENGTH / 2), startedAt: 1234.5678, expiresAt: 0.1 }),
+        // failover's partnerExpiry, with and without a host name, 0 included
+        makeTestLease(6, { partnerExpiry: T0 + 7_200_000 }),
+        makeTestLease(7, { state: 'released', hostname: 'phone-7', partnerExpiry: 0 }),
       ];
       for (const l of leases) await s.commit(l);
       for (const st of [s, await reopen()]) {
         for (const l of leases) assert.deepEqual(st.get(l.address), l);
         assert.equal(st.get(ADDR(2))!.hostname, '');
         assert.ok(!('hostname' in st.get(0)!), 'an absent host name stays absent');
+        assert.ok(!('partnerExpiry' in st.get(0)!), 'an absent partnerExpiry stays absent');
       }
     }));
 

@@ -29,4 +29,10 @@ export interface Lease {
   readonly expiresAt: number;
   /** Client-supplied host name (option 12 or 81), if any. */
   readonly hostname?: string;
+  /**
+   * Failover only (src/protocol/failover/sync-ledger.ts): what the partner is known to
+   * hold for this address while this record is not yet acknowledged by it. Absent
+   * without failover and on records the partner has.
+   */
+  readonly partnerExpiry?: number;
 }

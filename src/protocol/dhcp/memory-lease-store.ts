@@ -53,6 +53,7 @@ export function leaseProblem(lease: Lease): string | undefined {
   if (!STORED_STATES.includes(lease.state)) return `state must be one of ${STORED_STATES.join(', ')} (got ${String(lease.state)})`;
   if (typeof lease.startedAt !== 'number' || !Number.isFinite(lease.startedAt)) return `startedAt must be a finite number of ms (got ${String(lease.startedAt)})`;
   if (typeof lease.expiresAt !== 'number' || !Number.isFinite(lease.expiresAt)) return `expiresAt must be a finite number of ms (got ${String(lease.expiresAt)})`;
+  if (lease.partnerExpiry !== undefined && (typeof lease.partnerExpiry !== 'number' || !Number.isFinite(lease.partnerExpiry))) return `partnerExpiry must be a finite number of ms when present (got ${String(lease.partnerExpiry)})`;
   return undefined;
 }
 
@@ -82,6 +83,7 @@ export function makeLease(l: Lease): Lease {
     expiresAt: l.expiresAt,
   };
   if (l.hostname !== undefined) copy.hostname = l.hostname;
+  if (l.partnerExpiry !== undefined) copy.partnerExpiry = l.partnerExpiry;
   return Object.freeze(copy);
 }
 
