@@ -1,0 +1,43 @@
+// The DHCP engine's ServingPolicy over every failover relationship of the server: a
+// subnet in a relationship follows its rules, any other subnet is served plainly.
+import type { Dhcp4Message } from '../../wire/dhcp4/index.js';
+import type { ClientInfo } from '../dhcp/client.js';
+import type { AddressRange, PoolModel, SubnetModel } from '../dhcp/model.js';
+import type { ServingPolicy } from '../dhcp/serving-policy.js';
+import type { FailoverRelationship } from './relationship.js';
+
+export class FailoverPolicy implements ServingPolicy {
+  private readonly bySubnet = new Map<number, FailoverRelationship>();
+
+  constructor(relationships: readonly FailoverRelationship[]) {
+    for (const r of relationships) for (const id of r.model.subnetIds) this.bySubnet.set(id, r);
+  }
+
+  relationshipOf(subnetId: number): FailoverRelationship | undefined {
+    return this.bySubnet.get(subnetId);
+  }
+
+  answers(subnet: SubnetModel, client: ClientInfo, req: Dhcp4Message): boolean {
+    const r = this.bySubnet.get(subnet.id);
+    return r === undefined || r.answers(client, req.secs);
+  }
+
+  ownedRange(subnet: SubnetModel, pool: PoolModel): AddressRange | undefined {
+    const r = this.bySubnet.get(subnet.id);
+    return r === undefined ? pool : r.ownedRange(pool);
+  }
+
+  mayReuse(subnet: SubnetModel, address: number): boolean {
+    return this.bySubnet.get(subnet.id)?.mayReuse(address) ?? true;
+  }
+
+  expiryLimit(subnet: SubnetModel, address: number): number {
+    const r = this.bySubnet.get(subnet.id);
+    if (r === undefined) return Infinity;
+    const pool = subnet.pools.find((p) => address >= p.first && address <= p.last);
+    const owned = pool ? r.ownedRange(pool) : undefined;
+    // Reserved addresses outside the pools belong to one client: no other can get them, so they are ours to extend.
+    const ours = pool === undefined || (owned !== undefined && address >= owned.first && address <= owned.last);
+    return r.expiryLimit(address, ours);
+  }
+}
