@@ -23,8 +23,8 @@ export interface RelationshipParameters {
   /** hot-standby; null otherwise. */
   readonly standbyReserve: number | null;
   readonly mclt: number;
-  /** The server names by role: the primary's, and its partner's (null in split-scope without a partner). */
-  readonly servers: { readonly primary: string; readonly partner: string | null };
+  /** The server names by role: the primary's, and its partner's; null for the side a split-scope config does not name. */
+  readonly servers: { readonly primary: string | null; readonly partner: string | null };
   /** The relationship's subnets in address order, each with its pools in address order. */
   readonly subnets: readonly { readonly subnet: string; readonly pools: readonly { readonly start: string; readonly end: string }[] }[];
 }
@@ -49,7 +49,7 @@ export function relationshipParameters(config: Pick<SiteConfig, 'server' | 'dhcp
     split: relationship.mode === 'hot-standby' ? null : relationship.split,
     standbyReserve: relationship.mode === 'hot-standby' ? relationship.standbyReserve : null,
     mclt: relationship.mclt,
-    servers: isPrimary ? { primary: me, partner: them } : { primary: them ?? '', partner: me },
+    servers: isPrimary ? { primary: me, partner: them } : { primary: them, partner: me },
     subnets,
   };
 }
