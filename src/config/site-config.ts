@@ -1,16 +1,20 @@
 // Site config in: text → parsed → versioned → schema-validated with defaults →
-// semantic checks (dhcp-validate.ts) → frozen.
+// semantic checks (dhcp-validate.ts, failover-validate.ts) → frozen. Errors refuse the
+// config; warnings (same shape, their own codes) travel with the loaded config.
 import { parseJsonc } from './jsonc.js';
 import { canonicalJson, contentHash, deepFreeze } from './canonical.js';
 import { compileValidator } from './schema-validator.js';
 import type { ConfigProblem } from './problem.js';
 import { SITE_CONFIG_VERSION, SiteConfigSchema, type SiteConfig } from './site-schema.js';
 import { validateDhcp } from './dhcp-validate.js';
+import { validateFailover } from './failover-validate.js';
 
 export interface LoadedSiteConfig {
   readonly config: Readonly<SiteConfig>;
   /** Hash of the config as written (comments, key order and $schema aside), before defaults. */
   readonly hash: string;
+  /** What is valid but probably not meant, each with its path and reason; `site check` prints them, `site run` logs them. */
+  readonly warnings: readonly ConfigProblem[];
 }
 
 export type SiteConfigResult =
@@ -40,13 +44,15 @@ export function parseSiteConfig(text: string): SiteConfigResult {
   const result = validator(working);
   if (!result.ok) return result;
   // Checks the schema cannot express, on the schema-valid config with its defaults.
-  const problems = semanticProblems(result.value);
+  const { problems, warnings } = semanticChecks(result.value);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, loaded: { config: deepFreeze(result.value), hash } };
+  return { ok: true, loaded: { config: deepFreeze(result.value), hash, warnings: deepFreeze(warnings) } };
 }
 
-function semanticProblems(config: SiteConfig): ConfigProblem[] {
-  return config.dhcp === undefined ? [] : validateDhcp(config.dhcp);
+function semanticChecks(config: SiteConfig): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
+  const problems = config.dhcp === undefined ? [] : validateDhcp(config.dhcp);
+  const failover = validateFailover(config);
+  return { problems: [...problems, ...failover.problems], warnings: failover.warnings };
 }
 
 export function siteConfigJsonSchema(): object {

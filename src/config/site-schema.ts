@@ -1,9 +1,10 @@
 // The site config: the contract between the manager and a site daemon (versioned;
-// the dhcp section is in dhcp-schema.ts; later issues add the failover, dns, files
-// and agent sections). Defaults live here, next to each key, so the schema is also
-// the defaults table.
+// the dhcp section is in dhcp-schema.ts, the failover section in failover-schema.ts;
+// later issues add the dns, files and agent sections). Defaults live here, next to
+// each key, so the schema is also the defaults table.
 import { Type, type Static } from '@sinclair/typebox';
 import { DHCP_SCHEMA_DEFS, DhcpSchema } from './dhcp-schema.js';
+import { FailoverSchema } from './failover-schema.js';
 
 export const SITE_CONFIG_VERSION = 1;
 
@@ -45,6 +46,7 @@ export const SiteConfigSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'Logging.' },
     ),
     dhcp: Type.Optional(DhcpSchema),
+    failover: Type.Optional(FailoverSchema),
   },
   {
     additionalProperties: false,

@@ -92,6 +92,7 @@ export async function runSite(configPath: string): Promise<number> {
   const { config, hash } = result.loaded;
   const log = createLogger({ level: config.log.level, base: { site: config.site.name, server: config.server.name } });
   logEvent(log, 'CONFIG_LOADED', { path: configPath, hash });
+  for (const w of result.loaded.warnings) logEvent(log, w.code, { path: w.path }, `${w.path}: ${w.reason}`);
   const { daemon } = buildSiteDaemon(result.loaded, log, systemClock, dirname(resolve(configPath)));
 
   const onSignal = (signal: NodeJS.Signals) => { void daemon.stop(`signal ${signal}`); };

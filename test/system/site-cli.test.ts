@@ -47,8 +47,23 @@ test('site check prints every error with path and reason and exits 2', () => {
   const lines = r.stderr.trim().split('\n');
   assert.ok(lines.some((l) => l.startsWith(`${file}: $.site.name: the string "Bad Name" is not allowed here`)), r.stderr);
   assert.ok(lines.includes(`${file}: $.status.port: must be <= 65535, not number 99999`), r.stderr);
-  assert.ok(lines.includes(`${file}: $.dchp: unknown key (allowed here: version, site, server, status, log, dhcp)`), r.stderr);
+  assert.ok(lines.includes(`${file}: $.dchp: unknown key (allowed here: version, site, server, status, log, dhcp, failover)`), r.stderr);
   assert.equal(lines.at(-1), `${file}: 3 error(s)`);
+});
+
+test('site check prints warnings as "warning: FILE: path: reason" and still exits 0', () => {
+  const file = configFile('split-scope.json', {
+    ...good(),
+    dhcp: {
+      interfaces: [{ name: 'eth0', address: '203.0.113.2' }],
+      subnets: [{ id: 1, subnet: '192.0.2.0/24', pools: [{ start: '192.0.2.100', end: '192.0.2.199' }] }],
+    },
+    failover: { relationships: [{ name: 'pair', mode: 'split-scope', role: 'secondary', split: 75, subnets: ['192.0.2.0/24'] }] },
+  });
+  const r = outpost('site', 'check', '--config', file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, `warning: ${file}: $.failover.relationships[0].subnets[0]: split-scope, secondary with split 75 %: if the partner is down, this server has 25 of the 100 pool addresses of 192.0.2.0/24 for up to 100 clients (oversubscribed 4×)\n`);
+  assert.match(r.stdout, /split-scope\.json: OK/);
 });
 
 test('site check reports a missing file, a directory and a syntax error precisely', () => {
