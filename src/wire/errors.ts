@@ -49,8 +49,8 @@ export type WireDecodeReason = keyof typeof WIRE_DECODE_REASONS;
 export const WIRE_ENCODE_REASONS = {
   'bad-value': 'A value is out of its type\'s range (a byte above 255, an address that is not an unsigned 32-bit number, a prefix longer than 32…).',
   'bad-name': 'A domain name cannot be written: an empty or 64+ byte label, more than 255 bytes, or a bad escape.',
-  'too-long': 'A field is longer than the room it has (chaddr > 16, sname > 64, file > 128 bytes; a sub-option > 255).',
-  'too-large': 'The message does not fit in the allowed length even after overloading sname and file.',
+  'too-long': 'A field is longer than the room it has (DHCPv4: chaddr > 16, sname > 64, file > 128 bytes, a sub-option > 255; failover: a string > 255 bytes of UTF-8).',
+  'too-large': 'The message does not fit in the allowed length (DHCPv4: even after overloading sname and file; failover: a body over 4 MiB, or more than 65535 entries).',
   'no-space': 'The caller\'s buffer is smaller than the encoding.',
 } as const;
 
