@@ -3,16 +3,18 @@
 // datagrams per reason), its `offset` the byte where the problem was found and
 // its message a human explanation. An encoder refuses values it cannot put on
 // the wire with a WireEncodeError. Reasons are never renamed or reused: retire
-// one by leaving it here unused. docs/wire-dhcp4.md documents each; a unit test
-// keeps the two in step.
+// one by leaving it here unused. docs/wire-dhcp4.md documents the datagram
+// reasons and docs/wire-failover.md the failover stream's (which also throws
+// truncated, oversized and bad-magic); unit tests keep each table in step.
 
-export const WIRE_DECODE_REASONS = {
-  truncated: 'The datagram ends before its fixed header does (DHCPv4: 236-byte BOOTP header + 4-byte magic cookie).',
-  oversized: 'The datagram is longer than the decoder accepts (DHCPv4: 4096 bytes by default, like Kea\'s receive buffer).',
+/** Reasons of the datagram codecs (DHCPv4, ICMP echo, DNS names). */
+export const DATAGRAM_DECODE_REASONS = {
+  truncated: 'The input ends inside a fixed-size part (DHCPv4: the 236-byte BOOTP header + 4-byte magic cookie; failover: a field of a message body, or the stream inside a frame).',
+  oversized: 'The input is longer than the decoder accepts (DHCPv4: 4096 bytes by default, like Kea\'s receive buffer; failover: a frame length above 4 MiB or above what its type can hold, refused from the header).',
   'bad-op': 'The BOOTP op is neither BOOTREQUEST (1) nor BOOTREPLY (2).',
   'bad-htype': 'The hardware type is 0 or not assigned by IANA (1–41 are).',
   'bad-hlen': 'The hardware address length is more than the 16 bytes of chaddr.',
-  'bad-magic': 'The four bytes after the BOOTP header are not the DHCP magic cookie 99.130.83.99.',
+  'bad-magic': 'The magic number is wrong (DHCPv4: the four bytes after the BOOTP header are not the cookie 99.130.83.99; failover: a frame does not start with "OF").',
   'option-overrun': 'An option\'s length (or its missing length byte) runs past the end of the area that holds it.',
   'bad-option-length': 'A known option (or sub-option) has a length its type does not allow, e.g. message type not 1 byte, routers not a multiple of 4.',
   'bad-overload': 'Option 52 (overload) is not one of 1 (file), 2 (sname), 3 (both).',
@@ -24,13 +26,31 @@ export const WIRE_DECODE_REASONS = {
   'name-too-long': 'A domain name is longer than 255 bytes in wire form.',
 } as const;
 
+/** Reasons only the failover stream codec (src/wire/failover/) throws. */
+export const FAILOVER_DECODE_REASONS = {
+  'bad-version': 'A failover frame\'s version byte is not 1.',
+  'unknown-type': 'A failover frame\'s type is not one of the message types 1–10.',
+  'unexpected-type': 'A failover frame type the connection\'s phase does not allow: a MAC\'d message (types 4–10) before the session key, or a handshake message (1–3) after it.',
+  'bad-sequence': 'A failover frame\'s sequence number is not the next one expected: a gap or a repeat (numbering restarts at 0 when the session starts).',
+  'bad-mac': 'A failover frame\'s MAC is not the session key\'s HMAC-SHA256 of its header and body.',
+  'bad-count': 'A failover message\'s count promises more entries than the rest of its body can hold.',
+  'string-overrun': 'A failover string\'s length runs past the end of the message body.',
+  'bad-string': 'A failover string is longer than 255 bytes or is not valid UTF-8.',
+  'bad-enum': 'A failover code byte is not one the protocol defines (lease state, failover state, role, mode, result, command, reason, last-page flag).',
+  'bad-time': 'A failover time (u64 milliseconds since the epoch) is above Number.MAX_SAFE_INTEGER.',
+  'trailing-bytes': 'A failover message body goes on after its last field.',
+} as const;
+
+/** Every decode reason of every wire codec. */
+export const WIRE_DECODE_REASONS = { ...DATAGRAM_DECODE_REASONS, ...FAILOVER_DECODE_REASONS } as const;
+
 export type WireDecodeReason = keyof typeof WIRE_DECODE_REASONS;
 
 export const WIRE_ENCODE_REASONS = {
   'bad-value': 'A value is out of its type\'s range (a byte above 255, an address that is not an unsigned 32-bit number, a prefix longer than 32…).',
   'bad-name': 'A domain name cannot be written: an empty or 64+ byte label, more than 255 bytes, or a bad escape.',
-  'too-long': 'A field is longer than the room it has (chaddr > 16, sname > 64, file > 128 bytes; a sub-option > 255).',
-  'too-large': 'The message does not fit in the allowed length even after overloading sname and file.',
+  'too-long': 'A field is longer than the room it has (DHCPv4: chaddr > 16, sname > 64, file > 128 bytes, a sub-option > 255; failover: a string > 255 bytes of UTF-8).',
+  'too-large': 'The message does not fit in the allowed length (DHCPv4: even after overloading sname and file; failover: a body over 4 MiB, or more than 65535 entries).',
   'no-space': 'The caller\'s buffer is smaller than the encoding.',
 } as const;
 

@@ -24,5 +24,5 @@ export { classlessRoutes, type ClasslessRoute } from './classless-routes.js';
 export { vendorSubOption, vendorSubOptions } from './vendor-specific.js';
 export { userClass, userClassesLenient } from './user-class.js';
 export type { SubOption } from './sub-options.js';
-export { WireDecodeError, WireEncodeError, isWireDecodeError, WIRE_DECODE_REASONS, WIRE_ENCODE_REASONS, type WireDecodeReason, type WireEncodeReason } from '../errors.js';
+export { WireDecodeError, WireEncodeError, isWireDecodeError, DATAGRAM_DECODE_REASONS, WIRE_DECODE_REASONS, WIRE_ENCODE_REASONS, type WireDecodeReason, type WireEncodeReason } from '../errors.js';
 export { ipv4FromString, ipv4ToString, ipv4Mask, isUint32 } from '../ipv4.js';
