@@ -35,7 +35,7 @@ export const FAILOVER_DECODE_REASONS = {
   'bad-mac': 'A failover frame\'s MAC is not the session key\'s HMAC-SHA256 of its header and body.',
   'bad-count': 'A failover message\'s count promises more entries than the rest of its body can hold.',
   'string-overrun': 'A failover string\'s length runs past the end of the message body.',
-  'bad-string': 'A failover string is longer than 255 bytes or is not valid UTF-8.',
+  'bad-string': 'A failover string is longer than its limit (255 bytes; a lease\'s 3072) or is not valid UTF-8.',
   'bad-enum': 'A failover code byte is not one the protocol defines (lease state, failover state, role, mode, result, command, reason, last-page flag).',
   'bad-time': 'A failover time (u64 milliseconds since the epoch) is above Number.MAX_SAFE_INTEGER.',
   'trailing-bytes': 'A failover message body goes on after its last field.',
@@ -49,7 +49,7 @@ export type WireDecodeReason = keyof typeof WIRE_DECODE_REASONS;
 export const WIRE_ENCODE_REASONS = {
   'bad-value': 'A value is out of its type\'s range (a byte above 255, an address that is not an unsigned 32-bit number, a prefix longer than 32…).',
   'bad-name': 'A domain name cannot be written: an empty or 64+ byte label, more than 255 bytes, or a bad escape.',
-  'too-long': 'A field is longer than the room it has (DHCPv4: chaddr > 16, sname > 64, file > 128 bytes, a sub-option > 255; failover: a string > 255 bytes of UTF-8).',
+  'too-long': 'A field is longer than the room it has (DHCPv4: chaddr > 16, sname > 64, file > 128 bytes, a sub-option > 255; failover: a string over its limit of UTF-8 bytes).',
   'too-large': 'The message does not fit in the allowed length (DHCPv4: even after overloading sname and file; failover: a body over 4 MiB, or more than 65535 entries).',
   'no-space': 'The caller\'s buffer is smaller than the encoding.',
 } as const;

@@ -1,13 +1,16 @@
 // Sample failover messages for the wire tests: one or more of every kind, with
 // the edge values each field can take (empty and 255-byte strings, multi-byte
 // UTF-8, u32 and time extremes, 0 and many leases).
-import { MAX_STRING_BYTES, encodeFrame, encodeMessage, type FailoverMessage, type WireLease } from '../../src/wire/failover/index.js';
+import { MAX_LEASE_STRING_BYTES, MAX_STRING_BYTES, encodeFrame, encodeMessage, type FailoverMessage, type WireLease } from '../../src/wire/failover/index.js';
 
 export const bytes = (n: number, fill: number) => Buffer.alloc(n, fill);
 /** 255 bytes of UTF-8 made of 2- and 3-byte characters and ASCII. */
 export const MAX_UTF8 = 'é€a'.repeat(42) + 'abc';
 if (Buffer.byteLength(MAX_UTF8) !== MAX_STRING_BYTES) throw new Error(`MAX_UTF8 is ${Buffer.byteLength(MAX_UTF8)} bytes`);
 export const MAX_ASCII = 'x'.repeat(MAX_STRING_BYTES);
+/** MAX_LEASE_STRING_BYTES (3072) bytes of UTF-8: a lease's longest string. */
+export const MAX_LEASE_UTF8 = 'é€a'.repeat(511) + 'abcdef';
+if (Buffer.byteLength(MAX_LEASE_UTF8) !== MAX_LEASE_STRING_BYTES) throw new Error(`MAX_LEASE_UTF8 is ${Buffer.byteLength(MAX_LEASE_UTF8)} bytes`);
 
 export const LEASE: WireLease = {
   address: 0xc0000264,
@@ -21,7 +24,7 @@ export const LEASE: WireLease = {
 
 export function lease(i: number, extra: Partial<WireLease> = {}): WireLease {
   const states = ['bound', 'released', 'expired', 'declined'] as const;
-  const l: WireLease = { ...LEASE, address: (0x0a000000 + i) >>> 0, state: states[i % 4]!, clientKey: `hw:1:${i.toString(16).padStart(12, '0')}`, ...extra };
+  const l: WireLease = { ...LEASE, address: (0xc6120000 + i) >>> 0, state: states[i % 4]!, clientKey: `hw:1:${i.toString(16).padStart(12, '0')}`, ...extra };
   if (i % 3 === 0) return { ...l, hostname: `host-${i}` };
   if (i % 3 === 1) return { ...l, partnerExpiry: l.expiresAt + 1 };
   return l;
@@ -30,12 +33,12 @@ export function lease(i: number, extra: Partial<WireLease> = {}): WireLease {
 export const EXTREME_LEASE: WireLease = {
   address: 0xffffffff,
   subnetId: 0xffffffff,
-  clientKey: MAX_UTF8,
-  hwAddress: MAX_ASCII,
+  clientKey: MAX_LEASE_UTF8,
+  hwAddress: 'x'.repeat(MAX_LEASE_STRING_BYTES),
   state: 'declined',
   startedAt: 0,
   expiresAt: Number.MAX_SAFE_INTEGER,
-  hostname: MAX_UTF8,
+  hostname: MAX_LEASE_UTF8,
   partnerExpiry: Number.MAX_SAFE_INTEGER,
 };
 
@@ -64,7 +67,7 @@ export function sampleMessages(): FailoverMessage[] {
     { kind: 'resync-request', subnetId: 7, after: 0, limit: 5000 },
     { kind: 'resync-request', subnetId: 0xffffffff, after: 0xffffffff, limit: 0xffff },
     { kind: 'resync-page', subnetId: 7, last: true, next: 0, leases: [] },
-    { kind: 'resync-page', subnetId: 7, last: false, next: 0x0a001388, leases: Array.from({ length: MANY }, (_, i) => lease(i)) },
+    { kind: 'resync-page', subnetId: 7, last: false, next: 0xc6121388, leases: Array.from({ length: MANY }, (_, i) => lease(i)) },
     { kind: 'resync-page', subnetId: 0, last: true, next: 0xffffffff, leases: [EXTREME_LEASE] },
     { kind: 'state-command', command: 'maintenance', token: 0 },
     { kind: 'state-command', command: 'partner-down', token: 1 },

@@ -90,7 +90,7 @@ test('leases: a decoded WireLease is a protocol Lease (plus partnerExpiry); opti
   assert.deepEqual(wireLease.decode(wireLease.encode({ ...LEASE, hostname: '', partnerExpiry: 0 })), LEASE);
   assert.equal(wireLease.encode(LEASE).length, MIN_LEASE_BYTES + 'id:01001122334455'.length + 12);
   assert.equal(wireLease.encode(EXTREME_LEASE).length, MAX_LEASE_BYTES);
-  assert.deepEqual([MIN_LEASE_BYTES, MAX_LEASE_BYTES], [39, 804]);
+  assert.deepEqual([MIN_LEASE_BYTES, MAX_LEASE_BYTES], [39, 39 + 3 * 3072]);
 });
 
 test('encode refuses values the wire cannot carry', () => {
@@ -108,7 +108,7 @@ test('encode refuses values the wire cannot carry', () => {
     ['offered lease', { kind: 'update', batch: 0, leases: [{ ...LEASE, state: 'offered' as never }] }, 'bad-value'],
     ['lease with an unsafe partnerExpiry', { kind: 'update', batch: 0, leases: [{ ...LEASE, partnerExpiry: 2 ** 53 }] }, 'bad-value'],
     ['65536 leases', { kind: 'update', batch: 0, leases: new Array<WireLease>(65536).fill(LEASE) }, 'too-large'],
-    ['a body over 4 MiB', { kind: 'resync-page', subnetId: 0, last: true, next: 0, leases: new Array<WireLease>(5217).fill(EXTREME_LEASE) }, 'too-large'],
+    ['a body over 4 MiB', { kind: 'resync-page', subnetId: 0, last: true, next: 0, leases: new Array<WireLease>(454).fill(EXTREME_LEASE) }, 'too-large'],
     ['unknown kind', { kind: 'gossip' } as never, 'bad-value'],
     ['frame type 0', () => encodeFrame({ type: 0, sequence: 0, body: Buffer.alloc(0) }), 'bad-value'],
     ['frame sequence 2^32', () => encodeFrame({ type: 1, sequence: 2 ** 32, body: Buffer.alloc(0) }), 'bad-value'],
@@ -119,8 +119,8 @@ test('encode refuses values the wire cannot carry', () => {
   for (const [name, input, reason] of cases) {
     assert.throws(() => (typeof input === 'function' ? input() : encodeMessage(input)), isEncode(reason), name);
   }
-  // 5216 leases of the largest size are the most that fit: the spec's default page size (5000) always does.
-  assert.ok(encodeMessage({ kind: 'resync-page', subnetId: 0, last: true, next: 0, leases: new Array<WireLease>(5216).fill(EXTREME_LEASE) }).body.length <= MAX_BODY_BYTES);
+  // 453 leases of the largest size are the most that fit: senders cut their messages by encoded size (leaseLength).
+  assert.ok(encodeMessage({ kind: 'resync-page', subnetId: 0, last: true, next: 0, leases: new Array<WireLease>(453).fill(EXTREME_LEASE) }).body.length <= MAX_BODY_BYTES);
 });
 
 test('frames: header layout, MAC present exactly on types 4–10, HMAC-SHA256 of header ‖ body truncated to 16 bytes', () => {

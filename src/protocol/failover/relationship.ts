@@ -6,6 +6,7 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { ClientInfo } from '../dhcp/client.js';
 import type { Lease } from '../dhcp/lease.js';
+import type { RejectedLease } from '../../wire/failover/index.js';
 import type { LeaseStore } from '../dhcp/lease-store.js';
 import type { AddressRange, PoolModel } from '../dhcp/model.js';
 import { ReplicationRefused } from '../dhcp/serving-policy.js';
@@ -13,7 +14,8 @@ import { loadBalancingHash, primaryServesBucket } from './lb-hash.js';
 import { compareRecords } from './merge.js';
 import type { RelationshipModel } from './model.js';
 import { ownedRange } from './ownership.js';
-import type { PeerLink, PeerMessage, ResyncPage } from './peer-messages.js';
+import type { PeerLink, PeerMessage, ResyncPageMessage } from './peer-messages.js';
+import { MAX_BODY_BYTES, leaseLength, type WireLease } from '../../wire/failover/index.js';
 import { answers, type FailoverState, type PartnerState } from './states.js';
 import { SyncLedger } from './sync-ledger.js';
 import { FailoverStateMachine, type FailoverEvent, type FailoverTransition } from './transitions.js';
@@ -197,7 +199,7 @@ export class FailoverRelationship {
   }
 
   private sendHeartbeat(): void {
-    this.link?.send({ type: 'heartbeat', state: this.machine.state, clock: this.deps.clock.now(), unsynced: this.ledger.pendingCount });
+    this.link?.send({ kind: 'heartbeat', state: this.machine.state, clock: this.deps.clock.now(), unsynced: this.ledger.pendingCount });
   }
 
   private probeSoon(): void {
@@ -217,7 +219,7 @@ export class FailoverRelationship {
   receive(msg: PeerMessage): void {
     if (!this.link || this.stopped) return;
     this.heard();
-    switch (msg.type) {
+    switch (msg.kind) {
       case 'heartbeat': {
         const skew = Math.abs(msg.clock - this.deps.clock.now());
         if (skew > this.m.maxClockSkewMs) {
@@ -229,7 +231,7 @@ export class FailoverRelationship {
       }
       case 'update': this.applyUpdate(msg.batch, msg.leases); return;
       case 'update-ack': this.acknowledged(msg.batch, msg.rejected); return;
-      case 'resync-request': this.servePage(msg.subnet, msg.after, msg.limit); return;
+      case 'resync-request': this.servePage(msg.subnetId, msg.after, msg.limit); return;
       case 'resync-page': this.applyPage(msg); return;
     }
   }
@@ -264,12 +266,12 @@ export class FailoverRelationship {
     this.flushScheduled = false;
     if (!this.link || this.queued.length === 0) return;
     while (this.queued.length > 0) {
-      const waiters = this.queued.splice(0, UPDATE_BATCH_LIMIT);
+      const waiters = takeWithin(this.queued, (w) => w.record, MAX_COUNT_PER_MESSAGE);
       const batch = this.nextBatch++ >>> 0;
       const b: Batch = { waiters };
       b.timer = this.deps.clock.setTimer(this.m.updateTimeoutMs, () => this.updateTimedOut(batch));
       this.inFlight.set(batch, b);
-      this.link.send({ type: 'update', batch, leases: waiters.map((w) => w.record) });
+      this.link.send({ kind: 'update', batch, leases: waiters.map((w) => wire(w.record)) });
     }
   }
 
@@ -284,40 +286,40 @@ export class FailoverRelationship {
     if (link) { this.detach(error.message); link.close('update timeout'); }
   }
 
-  private acknowledged(batch: number, rejected: readonly { readonly address: number; readonly lease: Lease }[]): void {
+  private acknowledged(batch: number, rejected: readonly RejectedLease[]): void {
     const b = this.inFlight.get(batch);
     if (!b) return;
     b.timer?.cancel();
     this.inFlight.delete(batch);
-    const refused = new Map(rejected.map((r) => [r.address, r.lease]));
+    const refused = new Map<number, RejectedLease>(rejected.map((r) => [r.address, r]));
     for (const w of b.waiters) {
-      const theirs = refused.get(w.record.address);
-      if (theirs === undefined) {
+      const r = refused.get(w.record.address);
+      if (r === undefined) {
         this.ledger.acknowledged(w.record);
         w.resolve();
       } else {
         this.deps.onNotice?.({ kind: 'update-rejected', address: w.record.address, ours: w.record });
-        w.reject(new ReplicationRefused('partner-rejected', `the partner holds a newer record of the address (${theirs.state}, ${theirs.clientKey})`));
+        w.reject(new ReplicationRefused('partner-rejected', r.reason === 'newer' ? `the partner holds a newer record of the address (${r.lease.state}, ${r.lease.clientKey})` : `the partner refused the record: ${r.reason}`));
       }
     }
     // Take the partner's newer records: both then hold them.
-    for (const lease of refused.values()) void this.take(lease, 0);
+    for (const r of rejected) if (r.reason === 'newer') void this.take(r.lease, 0);
   }
 
   // ---------------------------------------------------------------- replication in
 
   private applyUpdate(batch: number, leases: readonly Lease[]): void {
-    const rejected: { address: number; lease: Lease }[] = [];
+    const rejected: RejectedLease[] = [];
     const commits: Promise<unknown>[] = [];
     for (const l of leases) {
-      if (!this.subnets.has(l.subnetId)) { rejected.push({ address: l.address, lease: l }); continue; }
+      if (!this.subnets.has(l.subnetId)) { rejected.push({ address: l.address, reason: 'unknown-subnet', lease: wire(l) }); continue; }
       const ours = this.deps.store.get(l.address);
       // In contact the partner's change follows everything we sent it: only a strictly newer record of ours wins.
-      if (ours !== undefined && compareRecords(l, ours, 0) < 0) rejected.push({ address: l.address, lease: ours });
+      if (ours !== undefined && compareRecords(l, ours, 0) < 0) rejected.push({ address: l.address, reason: 'newer', lease: wire(ours) });
       else commits.push(this.take(l, 0));
     }
     Promise.all(commits).then(
-      () => this.link?.send({ type: 'update-ack', batch, rejected }),
+      () => this.link?.send({ kind: 'update-ack', batch, rejected }),
       (error: unknown) => this.applyFailed(error),
     );
   }
@@ -361,20 +363,20 @@ export class FailoverRelationship {
       this.fire('synced', `pulled ${p.received} records of ${this.m.subnetIds.length} subnets from ${this.m.partnerName} in ${this.lastResyncMs} ms`);
       return;
     }
-    this.link.send({ type: 'resync-request', subnet, after, limit: this.m.pageSize });
+    this.link.send({ kind: 'resync-request', subnetId: subnet, after, limit: this.m.pageSize });
   }
 
-  private applyPage(page: ResyncPage): void {
+  private applyPage(page: ResyncPageMessage): void {
     const p = this.pull;
-    if (!p || this.m.subnetIds[p.index] !== page.subnet) return; // not asked for (a stale answer): ignore
+    if (!p || this.m.subnetIds[p.index] !== page.subnetId) return; // not asked for (a stale answer): ignore
     p.received += page.leases.length;
-    const commits = page.leases.filter((l) => l.subnetId === page.subnet).map((l) => this.take(l, this.m.maxClockSkewMs));
+    const commits = page.leases.filter((l) => l.subnetId === page.subnetId).map((l) => this.take(l, this.m.maxClockSkewMs));
     Promise.all(commits).then((taken) => {
       if (this.pull !== p || !this.link) return;
       p.applied += taken.filter(Boolean).length;
       if (page.last) {
         // Tells the partner the subnet's last page is stored here (limit 0: no more pages).
-        this.link.send({ type: 'resync-request', subnet: page.subnet, after: page.next, limit: 0 });
+        this.link.send({ kind: 'resync-request', subnetId: page.subnetId, after: page.next, limit: 0 });
         p.index++;
         this.requestPage(0);
       } else {
@@ -390,7 +392,7 @@ export class FailoverRelationship {
     if (sent) { for (const r of sent) this.ledger.acknowledged(r); this.lastPage.delete(subnet); }
     if (limit === 0) { this.pagingIndex.delete(subnet); return; }
     if (!this.subnets.has(subnet)) {
-      this.link.send({ type: 'resync-page', subnet, last: true, next: after, leases: [] });
+      this.link.send({ kind: 'resync-page', subnetId: subnet, last: true, next: after, leases: [] });
       return;
     }
     let index = this.pagingIndex.get(subnet);
@@ -403,16 +405,21 @@ export class FailoverRelationship {
     let i = lowerBound(index, after === 0 ? 0 : after + 1);
     const leases: Lease[] = [];
     let next = after;
-    while (i < index.length && leases.length < limit) {
-      const address = index[i++]!;
-      const l = this.deps.store.get(address);
-      if (l !== undefined && l.subnetId === subnet) leases.push(l);
-      next = address;
+    let bytes = 0;
+    while (i < index.length && leases.length < Math.min(limit, MAX_COUNT_PER_MESSAGE)) {
+      const l = this.deps.store.get(index[i]!);
+      if (l !== undefined && l.subnetId === subnet) {
+        const size = leaseLength(wire(l));
+        if (bytes + size > PAGE_BODY_BUDGET && leases.length > 0) break;
+        bytes += size;
+        leases.push(l);
+      }
+      next = index[i++]!;
     }
     const last = i >= index.length;
     if (last) this.pagingIndex.delete(subnet);
     this.lastPage.set(subnet, leases);
-    this.link.send({ type: 'resync-page', subnet, last, next, leases });
+    this.link.send({ kind: 'resync-page', subnetId: subnet, last, next, leases: leases.map(wire) });
   }
 
   // ---------------------------------------------------------------- serving policy
@@ -500,8 +507,27 @@ export class FailoverRelationship {
   }
 }
 
-/** Records per UPDATE: well under the 4 MiB frame with maximal strings. */
-const UPDATE_BATCH_LIMIT = 2000;
+/** Leases per UPDATE or RESYNC-PAGE (the wire's count is a u16), and their encoded bytes, under the 4 MiB body. */
+const MAX_COUNT_PER_MESSAGE = 5000;
+const PAGE_BODY_BUDGET = MAX_BODY_BYTES - 64 * 1024;
+
+/** A stored lease as the wire carries it (stores never hold 'offered'). */
+function wire(l: Lease): WireLease {
+  return l as WireLease;
+}
+
+/** Removes and returns the longest prefix of `queue` whose leases fit one message. */
+function takeWithin<T>(queue: T[], leaseOf: (t: T) => Lease, maxCount: number): T[] {
+  let n = 0;
+  let bytes = 0;
+  while (n < queue.length && n < maxCount) {
+    const size = leaseLength(wire(leaseOf(queue[n]!)));
+    if (n > 0 && bytes + size > PAGE_BODY_BUDGET) break;
+    bytes += size;
+    n++;
+  }
+  return queue.splice(0, n);
+}
 
 function lowerBound(sorted: readonly number[], value: number): number {
   let lo = 0;

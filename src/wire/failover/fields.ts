@@ -10,6 +10,8 @@ import { WireWriter, checkUint } from '../writer.js';
 
 /** Longest string on the wire, in UTF-8 bytes. */
 export const MAX_STRING_BYTES = 255;
+/** Longest string of a lease (client key, hardware address, host name): what the lease stores accept, 1024 UTF-16 units. */
+export const MAX_LEASE_STRING_BYTES = 3072;
 /** u16 length prefix of a string. */
 export const STRING_PREFIX_BYTES = 2;
 /** A u64 time: milliseconds since the Unix epoch, at most Number.MAX_SAFE_INTEGER. */
@@ -34,26 +36,26 @@ function wellFormed(s: string): boolean {
 }
 
 /** Wire bytes of a string field (prefix included). Throws WireEncodeError for a string that cannot go on the wire. */
-export function stringLength(s: string, what: string): number {
+export function stringLength(s: string, what: string, max = MAX_STRING_BYTES): number {
   if (typeof s !== 'string') throw new WireEncodeError('bad-value', `${what} must be a string (got ${typeof s})`);
   if (!wellFormed(s)) throw new WireEncodeError('bad-value', `${what} holds an unpaired UTF-16 surrogate (not representable in UTF-8)`);
   const n = Buffer.byteLength(s, 'utf8');
-  if (n > MAX_STRING_BYTES) throw new WireEncodeError('too-long', `${what} is ${n} bytes in UTF-8, at most ${MAX_STRING_BYTES}`);
+  if (n > max) throw new WireEncodeError('too-long', `${what} is ${n} bytes in UTF-8, at most ${max}`);
   return STRING_PREFIX_BYTES + n;
 }
 
-export function writeString(w: WireWriter, s: string, what: string): void {
-  const n = stringLength(s, what) - STRING_PREFIX_BYTES;
+export function writeString(w: WireWriter, s: string, what: string, max = MAX_STRING_BYTES): void {
+  const n = stringLength(s, what, max) - STRING_PREFIX_BYTES;
   w.u16(n);
   if (w.end - w.pos < n) throw new WireEncodeError('no-space', `${what}: needs ${n} bytes at ${w.pos}, ${w.end - w.pos} left`);
   w.pos += w.buf.write(s, w.pos, n, 'utf8');
 }
 
-export function readString(r: WireReader, what: string): string {
+export function readString(r: WireReader, what: string, max = MAX_STRING_BYTES): string {
   const at = r.pos;
   const n = r.u16(`${what} length`);
   if (n > r.remaining) throw new WireDecodeError('string-overrun', at, `${what}: length ${n}, ${r.remaining} bytes left in the body`);
-  if (n > MAX_STRING_BYTES) throw new WireDecodeError('bad-string', at, `${what}: ${n} bytes, at most ${MAX_STRING_BYTES}`);
+  if (n > max) throw new WireDecodeError('bad-string', at, `${what}: ${n} bytes, at most ${max}`);
   const bytes = r.bytes(n, what);
   if (!isUtf8(bytes)) throw new WireDecodeError('bad-string', at + STRING_PREFIX_BYTES, `${what}: not valid UTF-8`);
   return bytes.toString('utf8');

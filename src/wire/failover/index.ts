@@ -1,8 +1,8 @@
 // The failover wire codec: frames, messages, leases and the handshake's proofs.
 // See docs/failover-protocol.md (the protocol) and docs/wire-failover.md (the codec).
 export * from './enums.js';
-export { MAX_BODY_BYTES, MAX_COUNT, MAX_STRING_BYTES } from './fields.js';
-export { MAX_LEASE_BYTES, MIN_LEASE_BYTES, wireLease, type WireLease, type WireLeaseState } from './lease.js';
+export { MAX_BODY_BYTES, MAX_COUNT, MAX_LEASE_STRING_BYTES, MAX_STRING_BYTES } from './fields.js';
+export { MAX_LEASE_BYTES, MIN_LEASE_BYTES, leaseLength, wireLease, type WireLease, type WireLeaseState } from './lease.js';
 export { CONFIG_HASH_BYTES, NONCE_BYTES, PROOF_BYTES, auth, hello, helloReply, type AuthMessage, type HelloMessage, type HelloReplyMessage } from './handshake.js';
 export { bye, heartbeat, stateCommand, type ByeMessage, type HeartbeatMessage, type StateCommandMessage } from './control.js';
 export { resyncPage, resyncRequest, update, updateAck, type RejectedLease, type ResyncPageMessage, type ResyncRequestMessage, type UpdateAckMessage, type UpdateMessage } from './replication.js';

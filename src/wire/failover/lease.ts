@@ -15,7 +15,7 @@ import { WireEncodeError } from '../errors.js';
 import type { WireReader } from '../reader.js';
 import type { WireWriter } from '../writer.js';
 import { LEASE_STATE, readEnum, type WireLeaseState } from './enums.js';
-import { MAX_STRING_BYTES, STRING_PREFIX_BYTES, TIME_BYTES, bodyCodec, checkTime, readString, readTime, stringLength, writeString, writeTime, writeU32 } from './fields.js';
+import { MAX_LEASE_STRING_BYTES, STRING_PREFIX_BYTES, TIME_BYTES, bodyCodec, checkTime, readString, readTime, stringLength, writeString, writeTime, writeU32 } from './fields.js';
 
 export type { WireLeaseState } from './enums.js';
 
@@ -42,11 +42,11 @@ const FIXED_BYTES = 4 + 4 + 1 + 3 * TIME_BYTES;
 /** The smallest lease on the wire: three empty strings. */
 export const MIN_LEASE_BYTES = FIXED_BYTES + 3 * STRING_PREFIX_BYTES;
 /** The largest lease on the wire: three strings of 255 bytes. */
-export const MAX_LEASE_BYTES = MIN_LEASE_BYTES + 3 * MAX_STRING_BYTES;
+export const MAX_LEASE_BYTES = MIN_LEASE_BYTES + 3 * MAX_LEASE_STRING_BYTES;
 
 export function leaseLength(l: WireLease): number {
   if (typeof l !== 'object' || l === null) throw new WireEncodeError('bad-value', 'a lease must be an object');
-  return FIXED_BYTES + stringLength(l.clientKey, 'clientKey') + stringLength(l.hwAddress, 'hwAddress') + stringLength(l.hostname ?? '', 'hostname');
+  return FIXED_BYTES + stringLength(l.clientKey, 'clientKey', MAX_LEASE_STRING_BYTES) + stringLength(l.hwAddress, 'hwAddress', MAX_LEASE_STRING_BYTES) + stringLength(l.hostname ?? '', 'hostname', MAX_LEASE_STRING_BYTES);
 }
 
 export function writeLease(w: WireWriter, l: WireLease): void {
@@ -56,9 +56,9 @@ export function writeLease(w: WireWriter, l: WireLease): void {
   writeTime(w, l.startedAt, 'lease startedAt');
   writeTime(w, l.expiresAt, 'lease expiresAt');
   writeTime(w, l.partnerExpiry === undefined ? 0 : checkTime(l.partnerExpiry, 'lease partnerExpiry'), 'lease partnerExpiry');
-  writeString(w, l.clientKey, 'lease clientKey');
-  writeString(w, l.hwAddress, 'lease hwAddress');
-  writeString(w, l.hostname ?? '', 'lease hostname');
+  writeString(w, l.clientKey, 'lease clientKey', MAX_LEASE_STRING_BYTES);
+  writeString(w, l.hwAddress, 'lease hwAddress', MAX_LEASE_STRING_BYTES);
+  writeString(w, l.hostname ?? '', 'lease hostname', MAX_LEASE_STRING_BYTES);
 }
 
 export function readLease(r: WireReader): WireLease {
@@ -68,9 +68,9 @@ export function readLease(r: WireReader): WireLease {
   const startedAt = readTime(r, 'lease started');
   const expiresAt = readTime(r, 'lease expires');
   const partnerExpiry = readTime(r, 'lease partnerExpiry');
-  const clientKey = readString(r, 'lease clientKey');
-  const hwAddress = readString(r, 'lease hwAddress');
-  const hostname = readString(r, 'lease hostname');
+  const clientKey = readString(r, 'lease clientKey', MAX_LEASE_STRING_BYTES);
+  const hwAddress = readString(r, 'lease hwAddress', MAX_LEASE_STRING_BYTES);
+  const hostname = readString(r, 'lease hostname', MAX_LEASE_STRING_BYTES);
   // One key order, optional keys last and only when present (one hidden class per shape).
   const lease: { -readonly [K in keyof WireLease]: WireLease[K] } = { address, subnetId, clientKey, hwAddress, state, startedAt, expiresAt };
   if (hostname !== '') lease.hostname = hostname;
