@@ -98,7 +98,6 @@ export const FailoverRelationshipSchema = Type.Object(
     heartbeatInterval: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'Milliseconds between heartbeats to the partner.' }),
     missedHeartbeats: Type.Integer({ minimum: 1, maximum: 100, default: 2, description: 'Heartbeat intervals without any frame from the partner before it is suspect (state interrupted).' }),
     updateTimeout: Type.Integer({ minimum: 100, maximum: 60000, default: 2000, description: 'Milliseconds the partner has to acknowledge a binding update; the client\'s ACK waits for it.' }),
-    updateRetries: Type.Integer({ minimum: 0, maximum: 10, default: 2, description: 'Times an unacknowledged binding update is sent again (each time waiting updateTimeout) before the partner is treated as unreachable.' }),
     confirm: FailoverConfirmSchema,
     failback: FailoverFailbackSchema,
     resync: FailoverResyncSchema,

@@ -19,6 +19,8 @@ import type { AddressProbe } from '../protocol/dhcp/conflict-probe.js';
 import { BROADCAST } from '../protocol/dhcp/reply.js';
 import type { SiteService } from './service.js';
 import { warmUpDhcp4, type WarmUpOptions } from './dhcp-warmup.js';
+import type { FailoverService } from './failover-service.js';
+import { ReplicatedLeaseStore } from '../protocol/failover/replicated-store.js';
 
 export interface DhcpServiceOptions {
   readonly model: DhcpModel;
@@ -32,6 +34,8 @@ export interface DhcpServiceOptions {
   readonly reclaimIntervalMs?: number;
   /** A throwaway store of the same class as openStore's, for the JIT warm-up (dhcp-warmup.ts); default in memory. */
   readonly warmUpStore?: WarmUpOptions['store'];
+  /** DHCP failover: its relationships are bound to the opened store and decide whom the engine answers. */
+  readonly failover?: FailoverService;
 }
 
 export class DhcpService implements SiteService {
@@ -72,9 +76,12 @@ export class DhcpService implements SiteService {
     const store = await this.opts.openStore();
     this.store = store;
     const probe = this.openProbe();
+    // Under failover every binding change goes through the relationship (replicated before the ACK).
+    const policy = this.opts.failover?.enabled ? this.opts.failover.bind(store, this.opts.model) : undefined;
     this.engine = new Dhcp4Engine({
-      model: this.opts.model, store, clock: this.opts.clock, serverAddresses: this.serverAddresses, onTransition: this.onTransition,
-      ...(probe ? { probe } : {}),
+      model: this.opts.model, store: policy ? new ReplicatedLeaseStore(store, policy) : store, clock: this.opts.clock,
+      serverAddresses: this.serverAddresses, onTransition: this.onTransition,
+      ...(probe ? { probe } : {}), ...(policy ? { policy } : {}),
     });
     for (const name of this.opts.model.interfaces.keys()) this.ifaceByIndex.set(interfaceIndex(name), name);
     this.refreshAddresses();

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { compileDhcp } from '../protocol/dhcp/compile.js';
 import { Dhcp4LeaseJournal } from '../storage/dhcp4-lease-journal.js';
 import { DhcpService } from './dhcp-service.js';
+import { FailoverService } from './failover-service.js';
 import { leaseQueryRoute } from './lease-query.js';
 import type { SiteService } from './service.js';
 
@@ -57,8 +58,10 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
   const dhcp = config.dhcp;
   if (dhcp?.enabled) {
     const dir = resolve(configDir, dhcp.leaseDir);
+    const failover = config.failover ? new FailoverService({ config, configDir, log, clock, registry }) : undefined;
     const service = new DhcpService({
       model: compileDhcp(dhcp), openStore: () => Dhcp4LeaseJournal.open({ dir, log, clock }), port: dhcp.port, log, clock, registry,
+      ...(failover ? { failover } : {}),
       // The JIT warm-up runs over a journal of its own in a temporary directory: same class, nothing shared, removed after.
       warmUpStore: async () => {
         const tmp = await mkdtemp(join(tmpdir(), 'outpost-dhcp-warmup-'));
@@ -77,6 +80,10 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
       return store ? leaseQueryRoute(store)(q) : { status: 503, body: { error: 'the DHCP service is not running' } };
     });
     services.push(service);
+    if (failover) {
+      status.addRoute('/failover', () => ({ status: 200, body: failover.status() }));
+      services.push(failover);
+    }
   }
   daemon = new SiteDaemon({ services, clock, log });
   return { daemon, status };

@@ -90,7 +90,6 @@ test('a failover section is filled with every default', () => {
     heartbeatInterval: 1000,
     missedHeartbeats: 2,
     updateTimeout: 2000,
-    updateRetries: 2,
     confirm: { refused: true, unansweredClients: 10, ackDelay: 10 },
     failback: { mode: 'automatic', delay: 0 },
     resync: { pageSize: 5000 },
@@ -110,7 +109,7 @@ test('a config without a failover section has no failover and no warnings', () =
 });
 
 test('the schema refuses unknown keys, bad ranges, modes and roles at their paths', () => {
-  assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].mcl = 1; }), [`${REL}.mcl: unknown key (allowed here: name, mode, role, partner, key, keyFile, subnets, split, standbyReserve, mclt, heartbeatInterval, missedHeartbeats, updateTimeout, updateRetries, confirm, failback, resync, startupWait, maxClockSkew)`]);
+  assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].mcl = 1; }), [`${REL}.mcl: unknown key (allowed here: name, mode, role, partner, key, keyFile, subnets, split, standbyReserve, mclt, heartbeatInterval, missedHeartbeats, updateTimeout, confirm, failback, resync, startupWait, maxClockSkew)`]);
   assert.deepEqual(problemsAfter((c) => { c.failover.listen = { port: 0 }; }), ['$.failover.listen.port: must be >= 1, not number 0']);
   assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].split = 100; }), [`${REL}.split: must be <= 99, not number 100`]);
   assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].mclt = 604801; }), [`${REL}.mclt: must be <= 604800, not number 604801`]);

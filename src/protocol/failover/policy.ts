@@ -4,12 +4,19 @@ import type { Dhcp4Message } from '../../wire/dhcp4/index.js';
 import type { ClientInfo } from '../dhcp/client.js';
 import type { AddressRange, PoolModel, SubnetModel } from '../dhcp/model.js';
 import type { ServingPolicy } from '../dhcp/serving-policy.js';
+import { ownedRange } from './ownership.js';
 import type { FailoverRelationship } from './relationship.js';
+
+/** A split-scope subnet: both servers answer every client, each from its own share of the pools; no partner traffic. */
+export interface SplitScope {
+  readonly role: 'primary' | 'secondary';
+  readonly split: number;
+}
 
 export class FailoverPolicy implements ServingPolicy {
   private readonly bySubnet = new Map<number, FailoverRelationship>();
 
-  constructor(relationships: readonly FailoverRelationship[]) {
+  constructor(relationships: readonly FailoverRelationship[], private readonly splitScope: ReadonlyMap<number, SplitScope> = new Map()) {
     for (const r of relationships) for (const id of r.model.subnetIds) this.bySubnet.set(id, r);
   }
 
@@ -24,7 +31,9 @@ export class FailoverPolicy implements ServingPolicy {
 
   ownedRange(subnet: SubnetModel, pool: PoolModel): AddressRange | undefined {
     const r = this.bySubnet.get(subnet.id);
-    return r === undefined ? pool : r.ownedRange(pool);
+    if (r !== undefined) return r.ownedRange(pool);
+    const split = this.splitScope.get(subnet.id);
+    return split === undefined ? pool : ownedRange(pool, 'split-scope', split.role, split.split, 0);
   }
 
   mayReuse(subnet: SubnetModel, address: number): boolean {
