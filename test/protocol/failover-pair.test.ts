@@ -280,6 +280,7 @@ for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
     await reconnect();
     clock.advance(0);
     await settle();
+    assert.deepEqual([a.rel.state, b.rel.state], ['normal', 'normal'], 'healed: both back to normal');
     assertSameBindings(a, b);
     const now = clock.now();
     const holder = new Map<number, string>();

@@ -32,6 +32,11 @@ const RULES: readonly (readonly [FailoverState | '*', FailoverEvent, When, Failo
   ['interrupted', 'synced', '*', 'normal'],
   ['interrupted', 'partner-dead', '*', 'partner-down'],
   ['partner-down', 'partner-changed', 'normal', 'normal'],
+  // after a partition both served: in sync again, back to normal; a returning partner fails back instead
+  ['partner-down', 'synced', 'normal', 'normal'],
+  ['partner-down', 'synced', 'interrupted', 'normal'],
+  ['partner-down', 'synced', 'partner-down', 'normal'],
+  ['partner-down', 'synced', 'terminated', 'normal'],
   ['terminated', 'connected', '*', 'interrupted'],
   ['terminated', 'partner-dead', '*', 'partner-down'],
 ];

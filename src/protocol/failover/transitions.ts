@@ -36,6 +36,8 @@ export const FAILOVER_EVENTS: readonly FailoverEvent[] = [
 
 /** States in which this server is the one left serving (its partner must fail back into it). */
 const SERVES_ALONE: ReadonlySet<PartnerState> = new Set(['partner-down']);
+/** Partner states of a partner that kept running (not one returning from a restart or maintenance). */
+const SERVED_THROUGH: ReadonlySet<PartnerState> = new Set(['normal', 'interrupted', 'partner-down', 'terminated']);
 
 /**
  * The next state, or undefined when the event changes nothing in this state.
@@ -83,6 +85,8 @@ export function nextFailoverState(state: FailoverState, partner: PartnerState, e
     case 'partner-down':
       // Serving alone until the returning partner has resynced and fails back.
       if (event === 'partner-changed' && partner === 'normal') return 'normal';
+      // Both served while cut off from each other (a partition): in sync again, both go back to normal.
+      if (event === 'synced' && SERVED_THROUGH.has(partner)) return 'normal';
       return undefined;
     case 'terminated':
       // The partner accepted us after all (its config or clock was fixed).
