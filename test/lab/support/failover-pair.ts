@@ -116,7 +116,9 @@ export interface FailoverLab {
  * Builds the topology for `count` servers (203.0.113.1, .2, …) and writes each one's
  * config: every relationship in `relationships` whose primary or partner it is.
  */
-export async function failoverLab(lab: Lab, count: number, relationships: readonly RelationshipSpec[], dhcpExtra: Record<string, unknown> = {}): Promise<FailoverLab> {
+export interface SubnetSpec { readonly id: number; readonly subnet: string; readonly pools: readonly { start: string; end: string }[]; readonly [k: string]: unknown }
+
+export async function failoverLab(lab: Lab, count: number, relationships: readonly RelationshipSpec[], dhcpExtra: Record<string, unknown> = {}, subnets: readonly SubnetSpec[] = SUBNETS, loadAddresses: readonly string[] = []): Promise<FailoverLab> {
   const sw = await lab.namespace('switch');
   const lan = await lab.bridge(sw);
   const servers: FailoverServer[] = [];
@@ -137,7 +139,7 @@ export async function failoverLab(lab: Lab, count: number, relationships: readon
         name: r.name, mode: r.mode, role: primary ? 'primary' : r.mode === 'hot-standby' ? 'standby' : 'secondary',
         partner: { name: `srv-${other + 1}`, address: `203.0.113.${other + 1}`, port: 647 },
         keyFile: 'failover.key',
-        subnets: r.subnets.map((id) => SUBNETS.find((s) => s.id === id)!.subnet),
+        subnets: r.subnets.map((id) => subnets.find((s) => s.id === id)!.subnet),
         startupWait: 2,
         ...r.extra,
       };
@@ -153,7 +155,7 @@ export async function failoverLab(lab: Lab, count: number, relationships: readon
         leaseDir: join(dir, 'leases'),
         interfaces: [{ name: iface, address }],
         leaseTime: 600,
-        subnets: SUBNETS.filter((s) => servedIds.size === 0 || servedIds.has(s.id)),
+        subnets: subnets.filter((s) => servedIds.size === 0 || servedIds.has(s.id)),
         ...dhcpExtra,
       },
       ...(rels.length > 0 ? { failover: { listen: { address, port: 647 }, relationships: rels } } : {}),
@@ -171,6 +173,7 @@ export async function failoverLab(lab: Lab, count: number, relationships: readon
   const load = await lab.namespace('load');
   const { iface: loadIf } = await lab.attach(lan, load, { address: `${LOAD_ADDRESS}/24` });
   await load.addAddress(loadIf, `${LOAD_GIADDR_LARGE}/15`);
+  for (const a of loadAddresses) await load.addAddress(loadIf, `${a}/32`);
   return { servers, relay, client, clientIf: down.b, load, dhcrelay };
 }
 
