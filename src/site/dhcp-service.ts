@@ -83,6 +83,7 @@ export class DhcpService implements SiteService {
       serverAddresses: this.serverAddresses, onTransition: this.onTransition,
       ...(probe ? { probe } : {}), ...(policy ? { policy } : {}),
     });
+    if (policy) policy.onExternal = (lease) => this.engine?.noteExternal(lease);
     for (const name of this.opts.model.interfaces.keys()) this.ifaceByIndex.set(interfaceIndex(name), name);
     this.refreshAddresses();
     // Before the socket opens: a cold engine would queue the first burst of requests (dhcp-warmup.ts).

@@ -31,7 +31,7 @@ function relModel(mode: FailoverMode, role: FailoverRole, over: Partial<Relation
 }
 
 class Server {
-  readonly store: MemoryLeaseStore;
+  store: MemoryLeaseStore;
   rel!: FailoverRelationship;
   engine!: Dhcp4Engine;
   probeResult: ProbeResult = 'open';
@@ -51,6 +51,7 @@ class Server {
     });
     const policy = new FailoverPolicy([this.rel]);
     this.engine = new Dhcp4Engine({ model: dhcpModel(this.pool), store: new ReplicatedLeaseStore(this.store, policy), clock: this.clock, serverAddresses: () => [ip(this.address)], policy });
+    policy.onExternal = (lease) => this.engine.noteExternal(lease);
     this.rel.start();
   }
 
@@ -216,6 +217,19 @@ test('hot-standby: the primary dies, the standby takes over at once (refused por
   assertSameBindings(a, b);
   for (const [m, h] of before) assert.equal(await clients.rebind(m, [a, b]), h.address);
   assert.equal(clients.byServer.get('a'), 60);
+});
+
+test('a primary that lost its disk pulls every binding back and allocates past them at once (the engine learns of records taken from the partner)', async () => {
+  const { a, b, wire, reconnect, clients } = await pair('hot-standby');
+  for (let i = 1; i <= 80; i++) assert.ok(await clients.join(mac(i), [a, b]));
+  a.kill();
+  wire().cut();
+  a.store = new MemoryLeaseStore(); // a new disk
+  a.boot();
+  await reconnect();
+  assert.equal(a.store.size, 80);
+  const got = await clients.join(mac(81), [a, b]);
+  assert.equal(got, '192.0.2.180', JSON.stringify({ states: [a.rel.state, b.rel.state], a: [...a.engine.counters.dropped], b: [...b.engine.counters.dropped] }));
 });
 
 test('a binding the standby cannot take in time withholds the client\'s ACK; contact is then considered lost', async () => {

@@ -108,6 +108,20 @@ export class Dhcp4Engine {
     }
   }
 
+  /**
+   * A binding changed in the store without the engine (taken from a failover partner):
+   * keeps the pool bits in step, and withdraws an offer of the address to another client.
+   */
+  noteExternal(lease: Lease): void {
+    if (holdsAddress(lease.state as BindingState) && lease.expiresAt > this.deps.clock.now()) {
+      this.allocator.take(lease.subnetId, lease.address);
+      const offer = this.offers.forAddress(lease.address);
+      if (offer && offer.clientKey !== lease.clientKey) this.offers.remove(offer);
+    } else if (!this.offers.forAddress(lease.address)) {
+      this.allocator.free(lease.subnetId, lease.address);
+    }
+  }
+
   /** Expires bindings whose time is up (bound leases, quarantines). Returns how many changed. */
   async reclaim(limit = 10_000): Promise<number> {
     const now = this.deps.clock.now();

@@ -4,6 +4,7 @@ import type { Dhcp4Message } from '../../wire/dhcp4/index.js';
 import type { ClientInfo } from '../dhcp/client.js';
 import type { AddressRange, PoolModel, SubnetModel } from '../dhcp/model.js';
 import type { ServingPolicy } from '../dhcp/serving-policy.js';
+import type { Lease } from '../dhcp/lease.js';
 import { ownedRange } from './ownership.js';
 import type { FailoverRelationship } from './relationship.js';
 
@@ -15,9 +16,14 @@ export interface SplitScope {
 
 export class FailoverPolicy implements ServingPolicy {
   private readonly bySubnet = new Map<number, FailoverRelationship>();
+  /** Set by the engine's owner: told of every record taken from a partner (Dhcp4Engine.noteExternal). */
+  onExternal?: (lease: Lease) => void;
 
   constructor(relationships: readonly FailoverRelationship[], private readonly splitScope: ReadonlyMap<number, SplitScope> = new Map()) {
-    for (const r of relationships) for (const id of r.model.subnetIds) this.bySubnet.set(id, r);
+    for (const r of relationships) {
+      for (const id of r.model.subnetIds) this.bySubnet.set(id, r);
+      r.onTaken = (lease) => this.onExternal?.(lease);
+    }
   }
 
   relationshipOf(subnetId: number): FailoverRelationship | undefined {

@@ -74,6 +74,8 @@ export interface RelationshipStatus {
 }
 
 export class FailoverRelationship {
+  /** Told of every record taken from the partner into the store (FailoverPolicy passes it to the engine). */
+  onTaken?: (lease: Lease) => void;
   readonly machine: FailoverStateMachine;
   readonly ledger: SyncLedger;
   private readonly m: RelationshipModel;
@@ -333,6 +335,7 @@ export class FailoverRelationship {
     const { partnerExpiry: _theirs, ...record } = incoming;
     const write = this.deps.store.commit(record);
     this.ledger.received(incoming.address);
+    this.onTaken?.(record);
     await write;
     return true;
   }
