@@ -22,9 +22,14 @@ export interface SessionIdentity {
   readonly maxClockSkewMs: number;
 }
 
-/** Why a connection ended, as a metric label and a log reason. */
+/**
+ * Why a connection ended, as a metric label and a log reason. The refusals: by an
+ * authenticated partner (its HELLO-REPLY proof checked), of an authenticated partner
+ * (we checked its proof first), and of a connector that has proved nothing yet — only
+ * the first two may change a relationship's state, so a stranger cannot.
+ */
 export type SessionEndReason =
-  | 'closed' | 'local' | 'handshake-timeout' | 'bad-frame' | 'auth-failed' | 'refused-by-partner' | 'refused-partner' | 'socket-error';
+  | 'closed' | 'local' | 'handshake-timeout' | 'bad-frame' | 'auth-failed' | 'refused-by-partner' | 'refused-partner' | 'refused-stranger' | 'socket-error';
 
 export interface SessionHandlers {
   /** The partner proved the key; messages flow from now on. */
@@ -144,15 +149,16 @@ export class FailoverSession {
     }
     const me = typeof found === 'string' ? undefined : found;
     this.peerNonce = message.nonce;
+    // A refusal carries our proof too when we know the relationship, so the partner can trust it.
     const reply: HelloReplyMessage = {
       kind: 'hello-reply', result, serverName: me?.serverName ?? '', role: me?.role ?? 'primary', clock: now, nonce: this.nonce,
-      proof: me && result === 'ok' ? acceptorProof(me.key, message.relationship, message.nonce, this.nonce) : Buffer.alloc(32),
+      proof: me ? acceptorProof(me.key, message.relationship, message.nonce, this.nonce) : Buffer.alloc(32),
     };
     this.write(reply);
     if (result !== 'ok') {
       this.identity = me;
       const detail = result === 'clock-skew' ? `clock skew ${Math.abs(message.clock - now)} ms` : result;
-      return this.end('refused-partner', `${message.serverName} asked for relationship ${JSON.stringify(message.relationship)}: ${detail}`, true);
+      return this.end('refused-stranger', `${message.serverName} asked for relationship ${JSON.stringify(message.relationship)}: ${detail}`, true);
     }
     this.identity = me;
     this.phase = 'auth';
@@ -163,10 +169,10 @@ export class FailoverSession {
   private onHelloReply(message: FailoverMessage): void {
     if (message.kind !== 'hello-reply') return this.end('bad-frame', `expected HELLO-REPLY, got ${message.kind}`);
     const id = this.identity!;
-    if (message.result !== 'ok') return this.end('refused-by-partner', `the partner refused relationship ${JSON.stringify(id.relationship)}: ${message.result}`);
     if (!proofsEqual(message.proof, acceptorProof(id.key, id.relationship, this.nonce, message.nonce))) {
-      return this.end('auth-failed', 'the partner\'s proof does not match our key');
+      return this.end('auth-failed', message.result === 'ok' ? 'the partner\'s proof does not match our key' : `refused (${message.result}) without a valid proof`);
     }
+    if (message.result !== 'ok') return this.end('refused-by-partner', `the partner refused relationship ${JSON.stringify(id.relationship)}: ${message.result}`);
     const skew = Math.abs(message.clock - this.clock.now());
     if (skew > id.maxClockSkewMs) return this.end('refused-partner', `clock skew ${skew} ms exceeds ${id.maxClockSkewMs} ms`);
     this.write({ kind: 'auth', proof: connectorProof(id.key, id.relationship, this.nonce, message.nonce) });

@@ -227,9 +227,10 @@ export class FailoverService implements SiteService {
   private ended(peer: Peer | undefined, session: FailoverSession, reason: SessionEndReason, detail: string, remote: string | undefined): void {
     this.sessionsEnded.set(reason, (this.sessionsEnded.get(reason) ?? 0) + 1);
     const name = peer?.model.name ?? '(none)';
-    if (reason === 'auth-failed' || reason === 'refused-by-partner' || reason === 'refused-partner') {
+    if (reason === 'auth-failed' || reason === 'refused-by-partner' || reason === 'refused-partner' || reason === 'refused-stranger') {
       this.refusedLog.event({ relationship: name, reason, detail, remote });
-      if (peer?.relationship && reason !== 'auth-failed') peer.relationship.refuse(detail);
+      // Only an authenticated refusal changes the relationship: a stranger cannot terminate it.
+      if (peer?.relationship && (reason === 'refused-by-partner' || reason === 'refused-partner')) peer.relationship.refuse(detail);
     } else if (reason === 'bad-frame' || reason === 'handshake-timeout') {
       this.droppedLog.event({ relationship: name, reason, detail, remote });
     }
