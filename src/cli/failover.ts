@@ -73,7 +73,13 @@ export async function failoverStatus(o: FailoverStatusOptions, out: NodeJS.Writa
     return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
   }
   if (o.json) { out.write(text.endsWith('\n') ? text : text + '\n'); return EXIT_OK; }
-  const relationships = (JSON.parse(text) as { relationships?: RelationshipView[] }).relationships ?? [];
+  let relationships: RelationshipView[];
+  try {
+    relationships = (JSON.parse(text) as { relationships?: RelationshipView[] }).relationships ?? [];
+  } catch {
+    err.write('outpost failover status: the daemon\'s answer is not JSON\n');
+    return EXIT_FAILED;
+  }
   if (relationships.length === 0) { out.write('no failover relationship with a partner on this server\n'); return EXIT_OK; }
   table(out, [
     ['RELATIONSHIP', 'MODE', 'ROLE', 'STATE', 'PARTNER', 'PARTNER-STATE', 'CONNECTED', 'LAST-CONTACT', 'UNSYNCED', 'IN-FLIGHT'],
