@@ -211,7 +211,7 @@ export class StatusService implements SiteService {
   }
 }
 
-/** The request body, or undefined once it passes limit bytes (the rest is not read). */
+/** The request body, or undefined once it passes limit bytes (the rest is not kept). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -220,7 +220,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       size += chunk.length;
       if (size > limit) {
         req.off('data', onData);
-        req.pause();
+        req.resume(); // the rest is discarded while the 413 goes out (then the connection closes)
         resolve(undefined);
         return;
       }
