@@ -127,13 +127,17 @@ export class FailoverService implements SiteService {
 
   /** Every relationship's state, for /failover and `outpost failover status`. */
   status(): unknown {
+    const now = this.opts.clock.now();
     return {
-      relationships: [...this.peers.values()].map((p) => ({
-        ...p.relationship?.status(),
-        lastContactAgeMs: lastContactAge(p.relationship?.status().lastContact ?? 0, this.opts.clock.now()),
-        partnerAddress: `${p.config.partner!.address}:${p.config.partner!.port}`,
-        history: p.relationship?.machine.history.slice(-20).map((t) => ({ ...t, at: new Date(t.at).toISOString() })) ?? [],
-      })),
+      relationships: [...this.peers.values()].map((p) => {
+        const status = p.relationship?.status();
+        return {
+          ...status,
+          lastContactAgeMs: lastContactAge(status?.lastContact ?? 0, now),
+          partnerAddress: `${p.config.partner!.address}:${p.config.partner!.port}`,
+          history: p.relationship?.machine.history.slice(-20).map((t) => ({ ...t, at: new Date(t.at).toISOString() })) ?? [],
+        };
+      }),
     };
   }
 
