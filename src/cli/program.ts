@@ -5,6 +5,8 @@ import { runSite } from '../site/run.js';
 import { checkSite } from '../site/check.js';
 import { siteConfigJsonSchema } from '../config/site-config.js';
 import { queryLeases, type LeasesOptions } from './leases.js';
+import { failoverCommand, failoverStatus, type FailoverCommandOptions, type FailoverStatusOptions } from './failover.js';
+import { OPERATOR_COMMANDS } from '../site/run.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -40,6 +42,33 @@ export function buildProgram(): Command {
     .option('--all', 'every lease (first 1000)')
     .option('--json', 'print JSON')
     .action(async (o: LeasesOptions) => { process.exitCode = await queryLeases(o, process.stdout, process.stderr); });
+
+  const failover = program.command('failover').description('DHCP failover of a running site daemon (through its status endpoint)');
+
+  failover.command('status')
+    .description('show every failover relationship: state, partner, contact, replication, recent transitions')
+    .option('-c, --config <file>', 'the site config (its status address and port)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180')
+    .option('--json', 'print the daemon\'s JSON')
+    .action(async (o: FailoverStatusOptions) => { process.exitCode = await failoverStatus(o, process.stdout, process.stderr); });
+
+  const describe: Record<(typeof OPERATOR_COMMANDS)[number], string> = {
+    'maintenance': 'take this server out of a relationship: it answers none of its clients, the partner all',
+    'partner-down': 'declare the partner dead: this server answers all the relationship\'s clients (asks for confirmation)',
+    'resume': 'leave maintenance, or fail back now (failback.mode manual)',
+  };
+  for (const command of OPERATOR_COMMANDS) {
+    const c = failover.command(command)
+      .description(describe[command])
+      .argument('<relationship>', 'the relationship\'s name (failover.relationships[].name)')
+      .option('-c, --config <file>', 'the site config (its status port, and the control token in its dhcp.leaseDir)')
+      .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180 (then give --token-file)')
+      .option('--token-file <file>', 'the daemon\'s control token (default: control.token in the config\'s dhcp.leaseDir)')
+      .option('-y, --yes', 'do not ask for confirmation (partner-down asks; the others never do)');
+    c.action(async (relationship: string, o: FailoverCommandOptions) => {
+      process.exitCode = await failoverCommand(command, relationship, o, { input: process.stdin, isTTY: process.stdin.isTTY === true }, process.stdout, process.stderr);
+    });
+  }
 
   return program;
 }

@@ -65,6 +65,8 @@ export const codes = {
   STATUS_LISTENING: { level: 'info', summary: 'The status endpoint (/healthz, /metrics) is listening; carries its URL.' },
   STATUS_LISTEN_FAILED: { level: 'error', summary: 'The status endpoint could not bind its address and port.' },
   STATUS_REQUEST_FAILED: { level: 'warn', summary: 'A status request could not be answered (rate-limited log line).' },
+  STATUS_UNAUTHORIZED: { level: 'warn', summary: 'An operator command on the status port (POST) came without the control token or with a wrong one and was refused with 401; carries path, remote address and reason, never a token (rate-limited log line).' },
+  STATUS_CONTROL_TOKEN_FAILED: { level: 'error', summary: 'The control token file (control.token in the DHCP lease directory) could not be written; the site daemon does not start.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof codes;

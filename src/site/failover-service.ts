@@ -127,12 +127,17 @@ export class FailoverService implements SiteService {
 
   /** Every relationship's state, for /failover and `outpost failover status`. */
   status(): unknown {
+    const now = this.opts.clock.now();
     return {
-      relationships: [...this.peers.values()].map((p) => ({
-        ...p.relationship?.status(),
-        partnerAddress: `${p.config.partner!.address}:${p.config.partner!.port}`,
-        history: p.relationship?.machine.history.slice(-20).map((t) => ({ ...t, at: new Date(t.at).toISOString() })) ?? [],
-      })),
+      relationships: [...this.peers.values()].map((p) => {
+        const status = p.relationship?.status();
+        return {
+          ...status,
+          lastContactAgeMs: lastContactAge(status?.lastContact ?? 0, now),
+          partnerAddress: `${p.config.partner!.address}:${p.config.partner!.port}`,
+          history: p.relationship?.machine.history.slice(-20).map((t) => ({ ...t, at: new Date(t.at).toISOString() })) ?? [],
+        };
+      }),
     };
   }
 
@@ -300,6 +305,11 @@ export class FailoverService implements SiteService {
     new Counter({ name: 'outpost_failover_connections_ended_total', help: 'Partner connections that ended, by reason (bad-frame, auth-failed, refused-partner, … are refused partner traffic).', labelNames: ['reason'], registers: [registry],
       collect() { this.reset(); for (const [reason, v] of service.sessionsEnded) this.inc({ reason }, v); } });
   }
+}
+
+/** Milliseconds since the partner's last frame; null when it never spoke. */
+function lastContactAge(at: number, now: number): number | null {
+  return at === 0 ? null : Math.max(0, now - at);
 }
 
 /** The protocol's view of a configured relationship (times in ms, subnets by id). */

@@ -17,8 +17,13 @@ import { compileDhcp } from '../protocol/dhcp/compile.js';
 import { Dhcp4LeaseJournal } from '../storage/dhcp4-lease-journal.js';
 import { DhcpService } from './dhcp-service.js';
 import { FailoverService } from './failover-service.js';
+import { ControlToken, controlTokenPath } from './control-token.js';
+import type { OperatorCommand } from '../protocol/failover/relationship.js';
 import { leaseQueryRoute } from './lease-query.js';
 import type { SiteService } from './service.js';
+
+/** The operator commands of a failover relationship: POST /failover/<relationship>/<command>. */
+export const OPERATOR_COMMANDS: readonly OperatorCommand[] = ['maintenance', 'partner-down', 'resume'];
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -82,7 +87,14 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
     services.push(service);
     if (failover) {
       status.addRoute('/failover', () => ({ status: 200, body: failover.status() }));
+      for (const command of OPERATOR_COMMANDS) {
+        status.addCommand(`/failover/:relationship/${command}`, ({ relationship }) => failover.command(relationship!, command));
+      }
       services.push(failover);
+      // After the DHCP service: the lease directory exists and is locked by this process.
+      const token = new ControlToken(controlTokenPath(config, configDir)!);
+      status.useAuthority(token);
+      services.push(token);
     }
   }
   daemon = new SiteDaemon({ services, clock, log });
