@@ -195,7 +195,7 @@ test('a peer that connects and never completes the handshake is dropped after 5 
   assert.equal(acc.ended, undefined);
   clock.advance(2);
   await acc.done;
-  assert.equal(acc.ended?.reason, 'handshake-timeout');
+  assert.equal((acc.ended as Side['ended'])?.reason, 'handshake-timeout');
   s.destroy();
   server.close();
 });
