@@ -23,7 +23,8 @@ const skip = labUnavailableReason() ?? false;
 test('hot-standby: SIGKILL the primary under load; the standby serves within 3 s, holds every lease the primary ACKed, dhclient keeps its address; the primary resyncs and takes over again', { skip, timeout: 180_000 }, async () => {
   assert.deepEqual(missingPrograms(['dhclient', 'dhcrelay', 'curl']), []);
   await withLab({ tag: 'fo-hot-standby' }, async (lab) => {
-    const f = await failoverLab(lab, 2, [{ name: 'branch', mode: 'hot-standby', primary: 0, partner: 1, subnets: [10, 20, 30] }]);
+    // Two perfdhcp relays (198.18.0.2 to the primary, 198.18.0.3 to the standby: perfdhcp sends to one server).
+    const f = await failoverLab(lab, 2, [{ name: 'branch', mode: 'hot-standby', primary: 0, partner: 1, subnets: [10, 30] }], { loadAddresses: ['198.18.0.2', '198.18.0.3'] });
     const [a, b] = f.servers as [NonNullable<typeof f.servers[0]>, NonNullable<typeof f.servers[1]>];
     // Short times on the dhclient subnet so it renews and rebinds within the test.
     for (const s of [a, b]) {
@@ -39,6 +40,9 @@ test('hot-standby: SIGKILL the primary under load; the standby serves within 3 s
     const bound = /bound to (\S+)/.exec(await dhclient.waitForLine(/bound to \d+\.\d+\.\d+\.\d+/, 30_000))![1]!;
     assert.match(bound, /^198\.51\.100\.1\d\d$/);
 
+    // perfdhcp's load throughout; the relay-style client beside it logs each ACK's time and sender.
+    const perfArgs = (giaddr: string, server: string) => ['-4', '-l', giaddr, '-r', '200', '-p', '12', '-R', '100000', '-W', '500000', server];
+    const perfs = [f.load.spawn('perfdhcp', perfArgs('198.18.0.2', a.address)), f.load.spawn('perfdhcp', perfArgs('198.18.0.3', b.address))];
     const acksFile = join(a.dir, 'acks.txt');
     const load = f.load.spawn(process.execPath, [LOAD, `${a.address},${b.address}`, LOAD_GIADDR_LARGE, '1', '16', '1000000', '9000', acksFile]);
     await load.waitForLine(/"ready":true/, 10_000);
@@ -47,6 +51,15 @@ test('hot-standby: SIGKILL the primary under load; the standby serves within 3 s
     await a.kill();
     await b.waitForState('branch', ['partner-down'], 10_000);
     const summary = JSON.parse(await load.waitForLine(/"done":true/, 30_000)) as { acks: number };
+    for (const [i, perf] of perfs.entries()) {
+      const exit = await perf.wait();
+      const out = perf.output();
+      const got = Number(/\*\*\*Statistics for: REQUEST-ACK\*\*\*[\s\S]*?received packets: (\d+)/.exec(out)?.[1]);
+      console.log(`# perfdhcp to the ${i === 0 ? 'primary' : 'standby'}: exit ${exit.code}, ${got} ACKs received`);
+      assert.ok(got > 0, `perfdhcp to ${i === 0 ? 'the primary (before the kill)' : 'the standby (after the takeover)'} got no ACK:\n${out}`);
+      assert.match(out, /^Malformed packets: 0$/m);
+      assert.match(out, /non unique addresses: 0/);
+    }
     const acks = parseAcks(readFileSync(acksFile, 'utf8'));
     assert.equal(acks.length, summary.acks);
     const beforeKill = acks.filter((x) => x.at < killedAt);

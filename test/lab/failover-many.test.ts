@@ -40,7 +40,7 @@ test('many-to-one: 5 primaries and 1 failover server; kill 2 primaries, their cl
     const hub = BRANCHES; // server index of the failover server
     const f = await failoverLab(lab, BRANCHES + 1,
       branchSubnets.map((s, i) => ({ name: `branch-${i + 1}`, mode: 'hot-standby' as const, primary: i, partner: hub, subnets: [s.id] })),
-      {}, branchSubnets, branchSubnets.map((_, i) => giaddrOf(i)));
+      { subnets: branchSubnets, loadAddresses: branchSubnets.map((_, i) => giaddrOf(i)) });
     const servers = f.servers;
     const failover = servers[hub]!;
     const dir = failover.dir;

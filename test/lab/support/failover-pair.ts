@@ -87,7 +87,7 @@ export class FailoverServer {
 
 export interface RelationshipSpec {
   name: string;
-  mode: 'hot-standby' | 'load-balancing';
+  mode: 'hot-standby' | 'load-balancing' | 'split-scope';
   primary: number;
   partner: number;
   /** Subnet ids (of SUBNETS) the relationship covers. */
@@ -109,6 +109,8 @@ export interface FailoverLab {
   client: Netns;
   clientIf: string;
   load: Netns;
+  /** The load namespace's interface on the server LAN. */
+  loadIf: string;
   dhcrelay: LabProcess;
 }
 
@@ -118,7 +120,18 @@ export interface FailoverLab {
  */
 export interface SubnetSpec { readonly id: number; readonly subnet: string; readonly pools: readonly { start: string; end: string }[]; readonly [k: string]: unknown }
 
-export async function failoverLab(lab: Lab, count: number, relationships: readonly RelationshipSpec[], dhcpExtra: Record<string, unknown> = {}, subnets: readonly SubnetSpec[] = SUBNETS, loadAddresses: readonly string[] = []): Promise<FailoverLab> {
+export interface FailoverLabOptions {
+  /** Extra keys of every server's `dhcp` section. */
+  readonly dhcp?: Record<string, unknown>;
+  readonly subnets?: readonly SubnetSpec[];
+  /** More addresses for the load namespace (relay addresses it sends from). */
+  readonly loadAddresses?: readonly string[];
+  /** Subnet ids also served directly on the server LAN (broadcasts from the load namespace, e.g. perfdhcp). */
+  readonly onLan?: readonly number[];
+}
+
+export async function failoverLab(lab: Lab, count: number, relationships: readonly RelationshipSpec[], o: FailoverLabOptions = {}): Promise<FailoverLab> {
+  const subnets = o.subnets ?? SUBNETS;
   const sw = await lab.namespace('switch');
   const lan = await lab.bridge(sw);
   const servers: FailoverServer[] = [];
@@ -137,10 +150,10 @@ export async function failoverLab(lab: Lab, count: number, relationships: readon
       const other = primary ? r.partner : r.primary;
       return {
         name: r.name, mode: r.mode, role: primary ? 'primary' : r.mode === 'hot-standby' ? 'standby' : 'secondary',
-        partner: { name: `srv-${other + 1}`, address: `203.0.113.${other + 1}`, port: 647 },
-        keyFile: 'failover.key',
+        // split-scope: no partner traffic, so neither partner nor key
+        ...(r.mode === 'split-scope' ? {} : { partner: { name: `srv-${other + 1}`, address: `203.0.113.${other + 1}`, port: 647 }, keyFile: 'failover.key' }),
         subnets: r.subnets.map((id) => subnets.find((s) => s.id === id)!.subnet),
-        startupWait: 2,
+        ...(r.mode === 'split-scope' ? {} : { startupWait: 2 }),
         ...r.extra,
       };
     });
@@ -155,8 +168,8 @@ export async function failoverLab(lab: Lab, count: number, relationships: readon
         leaseDir: join(dir, 'leases'),
         interfaces: [{ name: iface, address }],
         leaseTime: 600,
-        subnets: subnets.filter((s) => servedIds.size === 0 || servedIds.has(s.id)),
-        ...dhcpExtra,
+        subnets: subnets.filter((s) => servedIds.size === 0 || servedIds.has(s.id)).map((s) => (o.onLan?.includes(s.id) ? { ...s, interface: iface } : s)),
+        ...o.dhcp,
       },
       ...(rels.length > 0 ? { failover: { listen: { address, port: 647 }, relationships: rels } } : {}),
     };
@@ -173,8 +186,8 @@ export async function failoverLab(lab: Lab, count: number, relationships: readon
   const load = await lab.namespace('load');
   const { iface: loadIf } = await lab.attach(lan, load, { address: `${LOAD_ADDRESS}/24` });
   await load.addAddress(loadIf, `${LOAD_GIADDR_LARGE}/15`);
-  for (const a of loadAddresses) await load.addAddress(loadIf, `${a}/32`);
-  return { servers, relay, client, clientIf: down.b, load, dhcrelay };
+  for (const a of o.loadAddresses ?? []) await load.addAddress(loadIf, `${a}/32`);
+  return { servers, relay, client, clientIf: down.b, load, loadIf, dhcrelay };
 }
 
 export interface Ack { address: string; mac: string; at: number; server: string }
