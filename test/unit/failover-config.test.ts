@@ -92,7 +92,7 @@ test('a failover section is filled with every default', () => {
     updateTimeout: 2000,
     confirm: { refused: true, unansweredClients: 10, ackDelay: 10 },
     failback: { mode: 'automatic', delay: 0 },
-    resync: { pageSize: 5000 },
+    resync: { pageSize: 1000 },
     startupWait: 5,
     maxClockSkew: 5,
   });
