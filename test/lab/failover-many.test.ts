@@ -103,3 +103,23 @@ test('load-balancing: both answer about their split of the clients; kill one, th
     await assertHeld(a, acks, a.dir);
   });
 });
+
+test('split-scope: no partner traffic; each server hands out only its share of the pool (split 80); with one down the other serves from its own share', { skip, timeout: 120_000 }, async () => {
+  await withLab({ tag: 'fo-split' }, async (lab) => {
+    const f = await failoverLab(lab, 2, [{ name: 'split', mode: 'split-scope', primary: 0, partner: 1, subnets: [20], extra: { split: 80 } }]);
+    const [a, b] = f.servers as [FailoverServer, FailoverServer];
+    await Promise.all([a.start(/"code":"DHCP_LISTENING"/), b.start(/"code":"DHCP_LISTENING"/)]);
+    for (const s of [a, b]) assert.match(s.daemon!.output(), /"code":"FAILOVER_SPLIT_SCOPE_OVERSUBSCRIBED"/, `${s.name} warns about its share`);
+    const last = (x: Ack) => Number(x.address.split('.')[3]);
+    const acks = await burst(f.load, a.dir, [a, b], '203.0.113.250', 50, 60);
+    assert.equal(acks.length, 60);
+    const holder = new Map(acks.map((x) => [x.address, x.mac]));
+    assert.equal(holder.size, 60, 'no address given twice');
+    assert.ok(acks.every((x) => (x.server === a.address ? last(x) >= 100 && last(x) <= 179 : last(x) >= 180 && last(x) <= 199)), 'each server within its share: 100–179 and 180–199');
+    assert.ok(acks.some((x) => x.server === a.address) && acks.some((x) => x.server === b.address), 'both served');
+    await a.kill();
+    const fromB = acks.filter((x) => x.server === b.address).length;
+    const after = await burst(f.load, a.dir, [a, b], '203.0.113.250', 51, 20 - fromB);
+    assert.ok(after.length === 20 - fromB && after.every((x) => x.server === b.address && last(x) >= 180), `the secondary serves the rest of its share (${after.length} of ${20 - fromB})`);
+  });
+});
