@@ -59,8 +59,8 @@ class Server {
     this.rel.stop();
   }
 
-  handle(spec: RequestSpec): Outcome | Promise<Outcome> {
-    return this.engine.handle(request(spec), broadcastOn());
+  handle(spec: RequestSpec, secs = 0): Outcome | Promise<Outcome> {
+    return this.engine.handle({ ...request(spec), secs }, broadcastOn());
   }
 }
 
@@ -74,6 +74,11 @@ class Wire {
     });
     a.rel.attach(link(a, b));
     b.rel.attach(link(b, a));
+  }
+
+  /** The partner's host vanishes: frames stop both ways, no connection event (no FIN, no RST). */
+  silence(): void {
+    this.open = false;
   }
 
   cut(reason = 'cut'): void {
@@ -230,6 +235,29 @@ test('a primary that lost its disk pulls every binding back and allocates past t
   assert.equal(a.store.size, 80);
   const got = await clients.join(mac(81), [a, b]);
   assert.equal(got, '192.0.2.180', JSON.stringify({ states: [a.rel.state, b.rel.state], a: [...a.engine.counters.dropped], b: [...b.engine.counters.dropped] }));
+});
+
+test('the primary\'s host vanishes (no FIN, port probe times out): the standby suspects after the missed heartbeats and takes over once enough clients retried unanswered', async () => {
+  const { clock, a, b, wire } = await pair('hot-standby', { confirm: { refused: true, unansweredClients: 3, ackDelaySeconds: 10 } });
+  b.probeResult = 'timeout';
+  a.probeResult = 'timeout';
+  wire().silence();
+  clock.advance(1000);
+  await settle();
+  assert.equal(b.rel.state, 'normal', 'one interval of silence is not yet suspicion');
+  clock.advance(2000);
+  await settle();
+  assert.deepEqual([a.rel.state, b.rel.state], ['interrupted', 'interrupted']);
+  const discover = (n: number, secs: number) => b.handle({ type: MessageType.DISCOVER, mac: mac(n) }, secs);
+  for (const n of [1, 2, 3]) assert.equal((await discover(n, 0)).kind, 'drop', 'a client that just started is not evidence');
+  await discover(1, 12);
+  await discover(1, 14); // the same client again counts once
+  await discover(2, 11);
+  assert.equal(b.rel.state, 'interrupted');
+  await discover(3, 10);
+  assert.equal(b.rel.state, 'partner-down');
+  assert.equal((await discover(3, 16)).kind, 'reply', 'the standby answers');
+  assert.equal(a.rel.state, 'interrupted', 'the primary, which still answers its clients, stays interrupted');
 });
 
 test('a binding the standby cannot take in time withholds the client\'s ACK; contact is then considered lost', async () => {
