@@ -123,6 +123,11 @@ export class FailoverSession {
       }
     } catch (error) {
       if (!isWireDecodeError(error)) throw error;
+      if (error.reason === 'bad-version' && this.phase === 'hello') {
+        // A newer (or older) partner: say so in our version, so its log can tell why.
+        this.write({ kind: 'hello-reply', result: 'version', serverName: '', role: 'primary', clock: this.clock.now(), nonce: this.nonce, proof: Buffer.alloc(32) });
+        return this.end('refused-stranger', `unsupported protocol version: ${error.message}`, true);
+      }
       this.end('bad-frame', `${error.reason}: ${error.message}`);
     }
   }

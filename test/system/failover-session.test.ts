@@ -185,6 +185,26 @@ test('garbage, a tampered frame and a replayed frame each end the connection wit
   }
 });
 
+test('a HELLO of another protocol version is answered with result "version" and refused', async () => {
+  const acc = side();
+  const { server, port } = await listen((socket) => { acc.session = FailoverSession.acceptor(socket, () => identity(), new FakeClock(T0), acc.handlers); });
+  const s = await connect(port);
+  const reply = new Promise<Buffer>((r) => s.once('data', r));
+  const { type, body } = encodeMessage({ kind: 'hello', relationship: 'branch-07', serverName: 'x', role: 'primary', mode: 'hot-standby', configHash: HASH, clock: T0, nonce: randomBytes(32) });
+  const frame = encodeFrame({ type, sequence: 0, body });
+  frame[2] = 2; // version 2
+  s.write(frame);
+  await acc.done;
+  assert.equal(acc.ended?.reason, 'refused-stranger');
+  assert.match(acc.ended!.detail, /version/);
+  const { decodeMessage } = await import('../../src/wire/failover/index.js');
+  const got = await reply;
+  const answer = decodeMessage(got[3]!, got.subarray(12, 12 + got.readUInt32BE(8)));
+  assert.equal(answer.kind === 'hello-reply' ? answer.result : answer.kind, 'version');
+  s.destroy();
+  server.close();
+});
+
 test('a peer that connects and never completes the handshake is dropped after 5 s (handshake-timeout)', async () => {
   const acc = side();
   const clock = new FakeClock(T0);
