@@ -26,15 +26,16 @@ export function outpostConfig(s: Dhcp4ServerSetup): unknown {
   };
 }
 
-export const outpostDhcp4: Dhcp4Server = {
+export const outpostDhcp4: Dhcp4Server & { start(s: Dhcp4ServerSetup, config?: unknown): Promise<RunningDhcp4Server> } = {
   name: 'outpost',
   async unavailable() {
     return undefined;
   },
-  async start(s: Dhcp4ServerSetup): Promise<RunningDhcp4Server> {
+  /** `config`: another site config than outpostConfig(s) (the dhcp4-ha bench's failover pair). */
+  async start(s: Dhcp4ServerSetup, config: unknown = outpostConfig(s)): Promise<RunningDhcp4Server> {
     mkdirSync(s.workDir, { recursive: true });
     const conf = join(s.workDir, 'outpost-site.json');
-    writeFileSync(conf, JSON.stringify(outpostConfig(s), null, 2));
+    writeFileSync(conf, JSON.stringify(config, null, 2));
     const argv = [process.execPath, OUTPOST, 'site', 'run', '--config', conf];
     const [cmd, ...args] = s.cpus === undefined ? argv : ['taskset', '-c', s.cpus, ...argv];
     const proc = s.ns.spawn(cmd!, args);
