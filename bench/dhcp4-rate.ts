@@ -4,6 +4,7 @@
 // (docs/benchmarks.md, "Why a rate search"). A bench says only how a trial's
 // servers start, become ready and stop.
 import { withCpuShares } from './cpu.js';
+import type { Netns } from '../test/lab/index.js';
 import type { Dhcp4Deployment, Dhcp4ServerSetup } from './dhcp4-server.js';
 import { runSplitTrial, type LoadInstance, type TrialResult } from './load/perfdhcp.js';
 import type { BenchOptions, RunOutcome } from './types.js';
@@ -31,6 +32,37 @@ export interface Trial extends TrialResult {
   partnerCpuShare?: number | undefined;
   passed: boolean;
   reason: string;
+  /**
+   * UDP errors counted during the trial (/proc/net/snmp deltas) per namespace, where
+   * any: RcvbufErrors in a client namespace = replies lost in perfdhcp's receive
+   * buffer; in a server namespace = requests lost in the server's.
+   */
+  udpErrors?: Record<string, Record<string, number>>;
+}
+
+const UDP_ERROR_COUNTERS = ['InErrors', 'RcvbufErrors', 'SndbufErrors', 'NoPorts'];
+
+async function udpCounters(ns: Netns): Promise<Record<string, number>> {
+  const r = await ns.run('cat', ['/proc/net/snmp'], { timeoutMs: 5_000 });
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('Udp: '));
+  const names = lines[0]?.split(/\s+/).slice(1) ?? [];
+  const values = lines[1]?.split(/\s+/).slice(1).map(Number) ?? [];
+  return Object.fromEntries(names.map((n, i) => [n, values[i] ?? 0]));
+}
+
+/** Runs `work` and returns the UDP error counters that grew meanwhile, per namespace (logical name). */
+async function withUdpErrors<T>(namespaces: readonly Netns[], work: () => Promise<T>): Promise<{ result: T; udpErrors: Record<string, Record<string, number>> }> {
+  const before = await Promise.all(namespaces.map(udpCounters));
+  const result = await work();
+  const after = await Promise.all(namespaces.map(udpCounters));
+  const udpErrors: Record<string, Record<string, number>> = {};
+  namespaces.forEach((ns, i) => {
+    for (const c of UDP_ERROR_COUNTERS) {
+      const d = (after[i]![c] ?? 0) - (before[i]![c] ?? 0);
+      if (d > 0) (udpErrors[ns.logical] ??= {})[c] = d;
+    }
+  });
+  return { result, udpErrors };
 }
 
 /** Trial seconds (perfdhcp -p takes whole seconds) and the checks on --rate and --load-instances. */
@@ -60,8 +92,12 @@ export async function loadTrial(o: {
   /** Process trees to account, one group per server: the serving one first; for a pair its partner second. */
   cpuGroups: readonly (readonly number[])[];
   output: () => string;
+  /** Server namespaces whose UDP error counters go into the trial, besides the load's. */
+  serverNamespaces: readonly Netns[];
 }): Promise<Trial> {
-  const { result, cpuShares } = await withCpuShares(o.cpuGroups, () => runSplitTrial(o.load, { serverAddress: o.serverAddress, rate: o.rate, seconds: o.seconds }));
+  const namespaces = [...new Set([...o.load.map((l) => l.ns), ...o.serverNamespaces])];
+  const { result: { result, cpuShares }, udpErrors } = await withUdpErrors(namespaces, () =>
+    withCpuShares(o.cpuGroups, () => runSplitTrial(o.load, { serverAddress: o.serverAddress, rate: o.rate, seconds: o.seconds })));
   if (result.request.received === 0) {
     throw new Error(`${o.contender}: no DHCPACK at all at ${o.rate}/s; server output:\n${o.output().slice(-3000)}`);
   }
@@ -71,7 +107,7 @@ export async function loadTrial(o: {
     passed = false;
     reason = `perfdhcp sent only ${(100 * result.offeredShare).toFixed(0)} % of the offered rate (load tool limit)`;
   }
-  const trial: Trial = { ...result, serverCpuShare: cpuShares[0], passed, reason };
+  const trial: Trial = { ...result, serverCpuShare: cpuShares[0], passed, reason, udpErrors };
   if (o.cpuGroups.length > 1) trial.partnerCpuShare = cpuShares[1];
   return trial;
 }
@@ -88,7 +124,8 @@ export async function deploymentTrial(
   const running = await d.start(setups.primary, setups.standby);
   try {
     const ready = await running.ready(o.readyTimeoutMs);
-    const t = await loadTrial({ ...o, contender: d.name, cpuGroups: running.cpuGroups, output: () => running.output() });
+    const serverNamespaces = [...new Set([setups.primary.ns, setups.standby.ns])];
+    const t = await loadTrial({ ...o, contender: d.name, cpuGroups: running.cpuGroups, output: () => running.output(), serverNamespaces });
     return { ...t, ready };
   } finally {
     await running.stop();

@@ -36,7 +36,9 @@ export const outpostDhcp4: Dhcp4Server & { start(s: Dhcp4ServerSetup, config?: u
     mkdirSync(s.workDir, { recursive: true });
     const conf = join(s.workDir, 'outpost-site.json');
     writeFileSync(conf, JSON.stringify(config, null, 2));
-    const argv = [process.execPath, OUTPOST, 'site', 'run', '--config', conf];
+    // Diagnostics only: e.g. OUTPOST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every server.
+    const nodeFlags = (process.env.OUTPOST_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const argv = [process.execPath, ...nodeFlags, OUTPOST, 'site', 'run', '--config', conf];
     const [cmd, ...args] = s.cpus === undefined ? argv : ['taskset', '-c', s.cpus, ...argv];
     const proc = s.ns.spawn(cmd!, args);
     return {
