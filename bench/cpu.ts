@@ -55,10 +55,20 @@ export function treeCpuSeconds(pid: number): number {
 /** Measures the share of one core a process tree used while `work` ran. */
 export async function withCpuShare<T>(pid: number | undefined, work: () => Promise<T>): Promise<{ result: T; cpuShare: number | undefined }> {
   if (pid === undefined) return { result: await work(), cpuShare: undefined };
-  const c0 = treeCpuSeconds(pid);
+  const { result, cpuShares } = await withCpuShares([[pid]], work);
+  return { result, cpuShare: cpuShares[0] };
+}
+
+/**
+ * The same for several groups at once (a failover pair: one group per server, a
+ * group's process trees summed, e.g. kea-dhcp4 and its control agent): one share each.
+ */
+export async function withCpuShares<T>(groups: readonly (readonly number[])[], work: () => Promise<T>): Promise<{ result: T; cpuShares: (number | undefined)[] }> {
+  const cpu = () => groups.map((g) => g.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0));
+  const c0 = cpu();
   const t0 = process.hrtime.bigint();
   const result = await work();
-  const c1 = treeCpuSeconds(pid);
+  const c1 = cpu();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { result, cpuShare: seconds > 0 ? (c1 - c0) / seconds : undefined };
+  return { result, cpuShares: groups.map((_, i) => (seconds > 0 ? (c1[i]! - c0[i]!) / seconds : undefined)) };
 }

@@ -45,3 +45,51 @@ export interface Dhcp4Server {
    */
   start(setup: Dhcp4ServerSetup): Promise<RunningDhcp4Server>;
 }
+
+/**
+ * What the dhcp4-ha bench runs per trial: one server, or a failover pair (primary
+ * and standby, each in its own namespace on the clients' segment), as one contender.
+ */
+export interface Dhcp4Deployment {
+  readonly name: string;
+  unavailable(): Promise<string | undefined>;
+  /** Starts the server(s); `standby` is unused by a standalone contender. */
+  start(primary: Dhcp4ServerSetup, standby: Dhcp4ServerSetup): Promise<RunningDhcp4Deployment>;
+}
+
+export interface RunningDhcp4Deployment {
+  /** Process trees whose CPU is accounted, serving server first: each entry one server (its pids summed). */
+  readonly cpuGroups: readonly (readonly number[])[];
+  /**
+   * Resolves when the deployment serves: port 67 bound, and for a pair both
+   * partners in their in-sync hot-standby state; with what was waited for (JSON).
+   */
+  ready(timeoutMs: number): Promise<Record<string, unknown>>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A single server of the dhcp4 bench as a deployment of one (the standby's setup is ignored). */
+export function standalone(name: string, server: Dhcp4Server): Dhcp4Deployment {
+  return {
+    name,
+    unavailable: () => server.unavailable(),
+    async start(primary) {
+      const s = await server.start(primary);
+      return {
+        cpuGroups: [[s.pid]],
+        async ready(timeoutMs) {
+          const t0 = Date.now();
+          try {
+            await primary.ns.waitForPort(67, { proto: 'udp', timeoutMs });
+          } catch (err) {
+            throw new Error(`${name}: ${(err as Error).message}\n--- server output\n${s.output().slice(-3000)}`);
+          }
+          return { port67Ms: Date.now() - t0 };
+        },
+        output: () => s.output(),
+        stop: () => s.stop(),
+      };
+    },
+  };
+}

@@ -62,8 +62,10 @@ export function resolveContenders(bench: Benchmark, options: BenchOptions): stri
       throw new Error(`unknown peer "${p}" for ${bench.name}; choose one of: ${bench.peers.join(', ')}, all`);
     }
   }
-  return options.peerOnly ? peers : [OUTPOST, ...peers];
+  return options.peerOnly ? peers : [outpostOf(bench), ...peers];
 }
+
+export const outpostOf = (bench: Benchmark) => bench.outpostContender ?? OUTPOST;
 
 /** Runs a bench end to end; resolves to the process exit code. */
 export async function runBenchmark(bench: Benchmark, options: BenchOptions, io: Output = stdio): Promise<number> {
@@ -83,7 +85,9 @@ export async function runBenchmark(bench: Benchmark, options: BenchOptions, io: 
       return 2;
     }
   }
-  const peers = contenders.filter((c) => c !== OUTPOST);
+  const outpost = outpostOf(bench);
+  const peers = contenders.filter((c) => c !== outpost);
+  const width = Math.max(8, ...contenders.map((c) => c.length));
   const startedAt = new Date();
   const machine = await machineFacts(bench.programs(contenders));
   io.out(`${bench.name}: ${bench.title}`);
@@ -106,7 +110,7 @@ export async function runBenchmark(bench: Benchmark, options: BenchOptions, io: 
           const rec: RunRecord = { repetition: rep + 1, contender: c, value: outcome.value, note: outcome.note, details: outcome.details };
           if (outcome.warning) rec.warning = outcome.warning;
           records.push(rec);
-          io.out(runLine(options.repetitions, rec, bench.unit));
+          io.out(runLine(options.repetitions, rec, bench.unit, width));
         }
       }
     } finally {
@@ -124,17 +128,27 @@ export async function runBenchmark(bench: Benchmark, options: BenchOptions, io: 
 
   const summaries: Record<string, Summary> = {};
   for (const c of contenders) summaries[c] = summarize(records.filter((r) => r.contender === c).map((r) => r.value));
-  const outpostMedian = summaries[OUTPOST]?.median;
+  const outpostMedian = summaries[outpost]?.median;
   const ratios: Record<string, number | undefined> = {};
   for (const p of peers) ratios[p] = ratio(outpostMedian, summaries[p]?.median);
-  const peerMedians = peers.map((p) => ({ name: p, median: summaries[p]!.median }));
-  const best = [...peerMedians].sort((a, b) => b.median - a.median)[0]!;
-  const headline = ratio(outpostMedian, best.median);
-  const result = resultLine(bench.name, outpostMedian, peerMedians, headline, bench.unit);
+  // One RESULT line per comparison whose peers ran, the bench's main one last; each
+  // lists its peers fastest first and its ratio is against the fastest.
+  const lines = (bench.results ?? [{ name: bench.name, peers }])
+    .map((spec) => ({ name: spec.name, peers: spec.peers.filter((p) => peers.includes(p)) }))
+    .filter((spec) => spec.peers.length > 0)
+    .map((spec) => {
+      const peerMedians = spec.peers.map((p) => ({ name: p, median: summaries[p]!.median }));
+      const best = [...peerMedians].sort((a, b) => b.median - a.median)[0]!;
+      const headline = ratio(outpostMedian, best.median);
+      return { against: best.name, ratio: headline, line: resultLine(spec.name, outpostMedian, peerMedians, headline, bench.unit) };
+    });
+  if (lines.length === 0) throw new Error(`${bench.name}: no RESULT line has a peer among ${peers.join(', ')}`);
+  const main = lines.at(-1)!;
+  const result = main.line;
   const warnings = records.filter((r) => r.warning).length;
 
   io.out('');
-  io.out(summaryTable(contenders, summaries, ratios, bench.unit));
+  io.out(summaryTable(contenders, summaries, ratios, bench.unit, outpost));
   if (warnings > 0) io.out(`  ${warnings} run(s) outside validity bounds: see WARNING lines above`);
 
   const jsonPath = resolve(options.jsonOut ?? join(repoRoot, 'bench', 'results', `${bench.name}-${stamp(startedAt)}.json`));
@@ -152,16 +166,17 @@ export async function runBenchmark(bench: Benchmark, options: BenchOptions, io: 
     runs: records,
     summary: summaries,
     ratios: Object.fromEntries(peers.map((p) => [p, ratios[p] ?? null])),
-    headline: { against: best.name, ratio: headline ?? null },
+    headline: { against: main.against, ratio: main.ratio ?? null },
     warnings,
     result,
+    results: lines.map((l) => l.line),
     outpost: outpostIdentity(),
     machine,
   };
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, JSON.stringify(record, null, 2) + '\n');
   io.out(`  JSON: ${relative(process.cwd(), jsonPath) || jsonPath}`);
-  // Last line, always: scripts and the smoke test read it.
-  io.out(result);
+  // The RESULT lines last, the main one the very last: scripts and the smoke test read it.
+  for (const l of lines) io.out(l.line);
   return 0;
 }

@@ -15,6 +15,8 @@ export interface ProgramRef {
 export const PROGRAMS = {
   perfdhcp: { name: 'perfdhcp', args: ['-v'], debianPackage: 'kea-admin' },
   keaDhcp4: { name: 'kea-dhcp4', args: ['-v'], debianPackage: 'kea-dhcp4-server' },
+  keaCtrlAgent: { name: 'kea-ctrl-agent', args: ['-v'], debianPackage: 'kea-ctrl-agent' },
+  curl: { name: 'curl', args: ['--version'], debianPackage: 'curl' },
   knotd: { name: 'knotd', args: ['-V'], debianPackage: 'knot' },
   nsd: { name: 'nsd', args: ['-v'], debianPackage: 'nsd' },
   named: { name: 'named', args: ['-v'], debianPackage: 'bind9' },

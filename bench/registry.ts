@@ -1,9 +1,11 @@
 // The benches `npm run bench -- <name>` knows about.
 import { dhcp4 } from './dhcp4.js';
+import { dhcp4Ha } from './dhcp4-ha.js';
 import { dnsUdp } from './dns-udp.js';
 import type { Benchmark } from './types.js';
 
 export const benchmarks: Record<string, Benchmark> = {
   [dhcp4.name]: dhcp4,
+  [dhcp4Ha.name]: dhcp4Ha,
   [dnsUdp.name]: dnsUdp,
 };

@@ -20,10 +20,10 @@ export function formatRatio(r: number | undefined): string {
   return r === undefined ? 'n/a' : r.toFixed(3);
 }
 
-export function runLine(total: number, rec: RunRecord, unit: string): string {
+export function runLine(total: number, rec: RunRecord, unit: string, width = 8): string {
   const rep = `run ${rec.repetition}/${total}`;
   const warn = rec.warning ? `  WARNING: ${rec.warning}` : '';
-  return `  ${rep.padEnd(10)} ${rec.contender.padEnd(8)} ${formatFigure(rec.value).padStart(10)} ${unit}  (${rec.note})${warn}`;
+  return `  ${rep.padEnd(10)} ${rec.contender.padEnd(width)} ${formatFigure(rec.value).padStart(10)} ${unit}  (${rec.note})${warn}`;
 }
 
 export function summaryTable(
@@ -31,8 +31,9 @@ export function summaryTable(
   summaries: Record<string, Summary>,
   ratios: Record<string, number | undefined>,
   unit: string,
+  outpost = 'outpost',
 ): string {
-  const header = ['contender', `median ${unit}`, 'min–max', 'spread', 'outpost/this'];
+  const header = ['contender', `median ${unit}`, 'min–max', 'spread', `${outpost}/this`];
   const rows = contenders.map((c) => {
     const s = summaries[c];
     return [
@@ -40,7 +41,7 @@ export function summaryTable(
       formatFigure(s?.median),
       s ? `${formatFigure(s.min)}–${formatFigure(s.max)}` : 'n/a',
       s ? `${(s.relativeSpread * 100).toFixed(1)} %` : 'n/a',
-      c === 'outpost' ? '' : formatRatio(ratios[c]),
+      c === outpost ? '' : formatRatio(ratios[c]),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -49,7 +49,16 @@ export interface Benchmark {
   /** One line: what the figure is and which tool produces it. */
   readonly title: string;
   readonly peers: readonly string[];
+  /** A peer name, or 'all'. */
   readonly defaultPeer: string;
+  /** The contender whose figure is `outpost=` in RESULT lines; default OUTPOST ('outpost'). */
+  readonly outpostContender?: string;
+  /**
+   * The RESULT lines, each Outpost against some peers; the last is the bench's main one
+   * (the last line printed). A line whose peers did not run (--peer) is left out.
+   * Default: one line named after the bench, against every peer that ran.
+   */
+  readonly results?: readonly { name: string; peers: readonly string[] }[];
   readonly defaultDuration: number;
   /** Programs whose versions go into the result for these contenders. */
   programs(contenders: readonly string[]): ProgramRef[];

@@ -4,7 +4,7 @@ import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 
 export const LAB_PACKAGES = [
   'iproute2', 'procps', 'python3', 'curl',
-  'kea-dhcp4-server', 'kea-admin', 'isc-dhcp-client', 'dhcpcd-base', 'udhcpc', 'isc-dhcp-relay', 'tcpdump',
+  'kea-dhcp4-server', 'kea-ctrl-agent', 'kea-admin', 'isc-dhcp-client', 'dhcpcd-base', 'udhcpc', 'isc-dhcp-relay', 'tcpdump',
   'knot', 'knot-dnsutils', 'nsd', 'bind9', 'bind9-dnsutils', 'dnsperf',
 ];
 

@@ -26,16 +26,19 @@ export function outpostConfig(s: Dhcp4ServerSetup): unknown {
   };
 }
 
-export const outpostDhcp4: Dhcp4Server = {
+export const outpostDhcp4: Dhcp4Server & { start(s: Dhcp4ServerSetup, config?: unknown): Promise<RunningDhcp4Server> } = {
   name: 'outpost',
   async unavailable() {
     return undefined;
   },
-  async start(s: Dhcp4ServerSetup): Promise<RunningDhcp4Server> {
+  /** `config`: another site config than outpostConfig(s) (the dhcp4-ha bench's failover pair). */
+  async start(s: Dhcp4ServerSetup, config: unknown = outpostConfig(s)): Promise<RunningDhcp4Server> {
     mkdirSync(s.workDir, { recursive: true });
     const conf = join(s.workDir, 'outpost-site.json');
-    writeFileSync(conf, JSON.stringify(outpostConfig(s), null, 2));
-    const argv = [process.execPath, OUTPOST, 'site', 'run', '--config', conf];
+    writeFileSync(conf, JSON.stringify(config, null, 2));
+    // Diagnostics only: e.g. OUTPOST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every server.
+    const nodeFlags = (process.env.OUTPOST_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const argv = [process.execPath, ...nodeFlags, OUTPOST, 'site', 'run', '--config', conf];
     const [cmd, ...args] = s.cpus === undefined ? argv : ['taskset', '-c', s.cpus, ...argv];
     const proc = s.ns.spawn(cmd!, args);
     return {

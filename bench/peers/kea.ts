@@ -22,23 +22,31 @@ export function keaConfig(s: Dhcp4ServerSetup): unknown {
   };
 }
 
+/**
+ * Starts a Kea program (kea-dhcp4, kea-ctrl-agent) with its JSON config in the
+ * instance's work dir, pinned when setup.cpus says so, pid and lock files there too.
+ */
+export function startKeaProgram(s: Dhcp4ServerSetup, program: string, configFile: string, config: unknown): RunningDhcp4Server {
+  const conf = join(s.workDir, configFile);
+  writeFileSync(conf, JSON.stringify(config, null, 2));
+  const argv = [program, '-c', conf];
+  const [cmd, ...args] = s.cpus === undefined ? argv : ['taskset', '-c', s.cpus, ...argv];
+  // Pid and lock files default to /run/kea; keep them in the instance's dir.
+  const proc = s.ns.spawn(cmd!, args, { env: { KEA_PIDFILE_DIR: s.workDir, KEA_LOCKFILE_DIR: s.workDir } });
+  return {
+    pid: proc.pid,
+    exited: new Promise((resolve) => proc.onExit((st) => resolve(`exited (code ${st.code}, signal ${st.signal})`))),
+    output: () => proc.output(),
+    stop: async () => { await proc.stop(); },
+  };
+}
+
 export const kea: Dhcp4Server = {
   name: 'kea',
   async unavailable() {
     return onPath('kea-dhcp4') ? undefined : 'kea-dhcp4 not found (Debian package kea-dhcp4-server)';
   },
   async start(s: Dhcp4ServerSetup): Promise<RunningDhcp4Server> {
-    const conf = join(s.workDir, 'kea-dhcp4.json');
-    writeFileSync(conf, JSON.stringify(keaConfig(s), null, 2));
-    const argv = ['kea-dhcp4', '-c', conf];
-    const [cmd, ...args] = s.cpus === undefined ? argv : ['taskset', '-c', s.cpus, ...argv];
-    // Pid and lock files default to /run/kea; keep them in the instance's dir.
-    const proc = s.ns.spawn(cmd!, args, { env: { KEA_PIDFILE_DIR: s.workDir, KEA_LOCKFILE_DIR: s.workDir } });
-    return {
-      pid: proc.pid,
-      exited: new Promise((resolve) => proc.onExit((st) => resolve(`exited (code ${st.code}, signal ${st.signal})`))),
-      output: () => proc.output(),
-      stop: async () => { await proc.stop(); },
-    };
+    return startKeaProgram(s, 'kea-dhcp4', 'kea-dhcp4.json', keaConfig(s));
   },
 };

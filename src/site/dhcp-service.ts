@@ -21,6 +21,10 @@ import type { SiteService } from './service.js';
 import { warmUpDhcp4, type WarmUpOptions } from './dhcp-warmup.js';
 import type { FailoverService } from './failover-service.js';
 import { ReplicatedLeaseStore } from '../protocol/failover/replicated-store.js';
+import { FailoverPolicy } from '../protocol/failover/policy.js';
+
+/** The warm-up's failover policy: no relationship, so it serves plainly and replicates nothing (dhcp-warmup.ts). */
+const WARM_POLICY = new FailoverPolicy([]);
 
 export interface DhcpServiceOptions {
   readonly model: DhcpModel;
@@ -91,6 +95,7 @@ export class DhcpService implements SiteService {
     const warm = await warmUpDhcp4(this.opts.model, this.opts.clock, {
       ...(this.opts.warmUpStore ? { store: this.opts.warmUpStore } : {}),
       deps: { serverAddresses: this.serverAddresses, onTransition: this.onTransition },
+      ...(policy ? { failover: { wrap: (s: LeaseStore) => new ReplicatedLeaseStore(s, WARM_POLICY), policy: WARM_POLICY } } : {}),
     }).finally(() => { this.warming = false; });
     const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
     socket.onMessage((d) => this.receive(d));

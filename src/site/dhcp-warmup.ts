@@ -43,6 +43,12 @@ export interface WarmUpOptions {
    * serverAddresses knows no address of the warm-up's interface, a synthetic one is used.
    */
   deps?: Pick<EngineDeps, 'serverAddresses' | 'onTransition'>;
+  /**
+   * Under failover the real engine's store is a ReplicatedLeaseStore over the journal and
+   * it has a policy: the warm engine gets the same classes (a policy without
+   * relationships serves plainly and replicates nothing), or V8 optimizes it for others.
+   */
+  failover?: { wrap: (store: LeaseStore) => LeaseStore; policy: NonNullable<EngineDeps['policy']> };
 }
 
 /** The warm engine's onTransition when the caller gives none: present, as in the real engine's dependencies, and silent. */
@@ -110,7 +116,9 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
   const real = opts.deps?.serverAddresses(probe)[0];
   const serverAddresses = real !== undefined ? opts.deps!.serverAddresses : () => [WARM_SERVER];
   const onTransition = opts.deps?.onTransition ?? quiet;
-  const fresh = async () => new Dhcp4Engine({ model, store: await openStore(), clock, serverAddresses, onTransition });
+  const wrap = opts.failover?.wrap ?? ((s: LeaseStore) => s);
+  const policy = opts.failover ? { policy: opts.failover.policy } : {};
+  const fresh = async () => new Dhcp4Engine({ model, store: wrap(await openStore()), clock, serverAddresses, onTransition, ...policy });
   let engine: Dhcp4Engine;
   try {
     engine = await fresh();

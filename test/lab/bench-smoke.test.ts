@@ -1,7 +1,8 @@
 // Smoke test of the benchmark harness (bench/, docs/benchmarks.md): each bench
 // runs its peer for real with minimal repetitions and duration, prints a RESULT
 // line last with a positive peer figure, and writes its JSON; dhcp4 also measures
-// Outpost side by side; dns-udp's outpost side, not implemented yet, fails clearly
+// Outpost side by side, dhcp4-ha Outpost's failover pair against Outpost alone and
+// Kea's HA pair (two RESULT lines); dns-udp's outpost side, not implemented yet, fails clearly
 // instead of printing a number.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -115,6 +116,35 @@ describe('bench harness', () => {
         assert.equal(t.discover.sent, t.instances[0]!.discover.sent + t.instances[1]!.discover.sent, 'DISCOVERs summed');
         assert.ok(t.request.received > 0 && t.instances.every((i) => i.request.received > 0), `${run.contender}: both instances completed exchanges`);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('dhcp4-ha measures outpost-ha, outpost-standalone and kea-ha at a fixed rate and prints two RESULT lines, the kea one last', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-smoke-'));
+    try {
+      const out = join(dir, 'ha.json');
+      const r = await bench(['dhcp4-ha', '--repetitions', '1', '--duration', '1', '--rate', '300', '--json-out', out], 80_000);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const lines = r.stdout.trimEnd().split('\n');
+      const standaloneLine = /^RESULT dhcp4-ha-vs-standalone outpost=(\d+) outpost-standalone=(\d+) ratio=(\d+\.\d+) unit=exchanges\/s$/.exec(lines.at(-2) ?? '');
+      const keaLine = /^RESULT dhcp4-ha outpost=(\d+) kea-ha=(\d+) ratio=(\d+\.\d+) unit=exchanges\/s$/.exec(lines.at(-1) ?? '');
+      assert.ok(standaloneLine && keaLine, `last lines:\n${lines.slice(-2).join('\n')}`);
+      assert.equal(standaloneLine[1], keaLine[1], 'the same outpost-ha figure in both');
+      for (const m of [standaloneLine, keaLine]) {
+        assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0);
+        assert.equal(Number(m[3]).toFixed(3), (Number(m[1]) / Number(m[2])).toFixed(3));
+      }
+      type T = { request: { received: number }; partnerCpuShare?: number; ready: Record<string, number> };
+      const record = JSON.parse(readFileSync(out, 'utf8')) as { contenders: string[]; results: string[]; runs: { contender: string; details: { trial: T } }[] };
+      assert.deepEqual(record.contenders, ['outpost-ha', 'outpost-standalone', 'kea-ha']);
+      assert.deepEqual(record.results, lines.slice(-2));
+      const trialOf = (c: string) => record.runs.find((run) => run.contender === c)!.details.trial;
+      assert.ok(trialOf('outpost-ha').ready.bothNormalMs! >= 0, 'waited for both outpost servers in normal');
+      assert.ok(trialOf('kea-ha').ready.bothHotStandbyMs! >= 0, 'waited for both kea servers in hot-standby');
+      assert.ok(trialOf('outpost-ha').partnerCpuShare! > 0, "the standby's CPU is accounted");
+      assert.equal(trialOf('outpost-standalone').partnerCpuShare, undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -9,6 +9,8 @@ import { compileDhcp } from '../../src/protocol/dhcp/compile.js';
 import { FakeClock } from '../../src/core/fake-clock.js';
 import { warmUpDhcp4 } from '../../src/site/dhcp-warmup.js';
 import { MemoryLeaseStore } from '../../src/protocol/dhcp/memory-lease-store.js';
+import { FailoverPolicy } from '../../src/protocol/failover/policy.js';
+import { ReplicatedLeaseStore } from '../../src/protocol/failover/replicated-store.js';
 import { repoRoot } from '../support/paths.js';
 
 function model() {
@@ -49,4 +51,31 @@ test('warm-up: runs over throwaway stores from the given factory, disposes of ea
   assert.equal(disposed, opened.length, 'every throwaway store disposed of');
   const failing = await warmUpDhcp4(m, new FakeClock(), { exchanges: 100, budgetMs: 10_000, store: () => Promise.reject(new Error('no temp dir')) });
   assert.deepEqual([failing.exchanges, failing.store], [100, 'memory']);
+});
+
+test('warm-up under failover: the engine runs over the wrapped store with the policy, as the real one does, and completes every exchange', async () => {
+  const m = model();
+  const policy = new FailoverPolicy([]);
+  const wrapped: ReplicatedLeaseStore[] = [];
+  const inner: MemoryLeaseStore[] = [];
+  const r = await warmUpDhcp4(m, new FakeClock(), {
+    exchanges: 300, budgetMs: 10_000,
+    store: async () => {
+      const store = new MemoryLeaseStore();
+      inner.push(store);
+      return { store, dispose: () => store.close() };
+    },
+    failover: {
+      policy,
+      wrap: (s) => {
+        const w = new ReplicatedLeaseStore(s, policy);
+        wrapped.push(w);
+        return w;
+      },
+    },
+  });
+  assert.deepEqual([r.exchanges, r.store], [300, 'throwaway']);
+  assert.equal(wrapped.length, inner.length, 'every throwaway store wrapped');
+  // A policy without relationships replicates nothing: the bindings land in the throwaway stores.
+  assert.ok(inner.reduce((n, s) => n + s.size, 0) > 0);
 });
