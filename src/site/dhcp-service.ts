@@ -81,7 +81,7 @@ export class DhcpService implements SiteService {
     this.store = store;
     const probe = this.openProbe();
     // Under failover every binding change goes through the relationship (replicated before the ACK).
-    const policy = this.opts.failover?.enabled ? this.opts.failover.bind(store, this.opts.model) : undefined;
+    const policy = this.opts.failover?.enabled ? this.opts.failover.bind(store) : undefined;
     this.engine = new Dhcp4Engine({
       model: this.opts.model, store: policy ? new ReplicatedLeaseStore(store, policy) : store, clock: this.opts.clock,
       serverAddresses: this.serverAddresses, onTransition: this.onTransition,

@@ -13,9 +13,8 @@ import type { FailoverRelationship as RelationshipConfig } from '../config/failo
 import { relationshipHash, relationshipParameters } from '../config/failover-parameters.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
-import type { DhcpModel } from '../protocol/dhcp/model.js';
 import type { RelationshipModel } from '../protocol/failover/model.js';
-import { FailoverPolicy } from '../protocol/failover/policy.js';
+import { FailoverPolicy, type SplitScope } from '../protocol/failover/policy.js';
 import { FailoverRelationship, type OperatorCommand, type ProbeResult } from '../protocol/failover/relationship.js';
 import { FAILOVER_STATES, PARTNER_STATES, type FailoverMode } from '../protocol/failover/states.js';
 import type { FailoverTransition } from '../protocol/failover/transitions.js';
@@ -81,9 +80,9 @@ export class FailoverService implements SiteService {
   /**
    * Called by the DHCP service once its store is open: builds every relationship on it
    * and returns the policy its engine follows. Split-scope relationships need no
-   * partner: their ownership alone is the policy (see splitScope in policy use).
+   * partner: their ownership alone is the policy (FailoverPolicy's split-scope subnets).
    */
-  bind(store: LeaseStore, model: DhcpModel): FailoverPolicy {
+  bind(store: LeaseStore): FailoverPolicy {
     const relationships: FailoverRelationship[] = [];
     for (const peer of this.peers.values()) {
       const r = new FailoverRelationship({
@@ -100,7 +99,7 @@ export class FailoverService implements SiteService {
       peer.relationship = r;
       relationships.push(r);
     }
-    return new FailoverPolicy(relationships, splitScopeRanges(this.opts.config, model));
+    return new FailoverPolicy(relationships, splitScopeRanges(this.opts.config));
   }
 
   async start(): Promise<void> {
@@ -327,9 +326,9 @@ export function relationshipModel(r: RelationshipConfig, subnets: readonly { rea
 }
 
 /** Split-scope subnets: this server's role and the primary's share, by subnet id. */
-function splitScopeRanges(config: Pick<SiteConfig, 'dhcp' | 'failover'>, _model: DhcpModel): Map<number, { role: 'primary' | 'secondary'; split: number }> {
+function splitScopeRanges(config: Pick<SiteConfig, 'dhcp' | 'failover'>): Map<number, SplitScope> {
   const ids = new Map((config.dhcp?.subnets ?? []).map((s) => [s.subnet, s.id]));
-  const out = new Map<number, { role: 'primary' | 'secondary'; split: number }>();
+  const out = new Map<number, SplitScope>();
   for (const r of config.failover?.relationships ?? []) {
     if (r.mode !== 'split-scope') continue;
     for (const cidr of r.subnets) out.set(ids.get(cidr)!, { role: r.role === 'primary' ? 'primary' : 'secondary', split: r.split });
