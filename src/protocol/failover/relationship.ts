@@ -118,10 +118,6 @@ export class FailoverRelationship {
     return this.link !== undefined;
   }
 
-  covers(subnetId: number): boolean {
-    return this.subnets.has(subnetId);
-  }
-
   /** Loads what the partner knew before a restart and starts the startup wait and the heartbeat loop. */
   start(): void {
     const mine: Lease[] = [];
@@ -147,14 +143,14 @@ export class FailoverRelationship {
 
   // ---------------------------------------------------------------- contact
 
-  /** An authenticated connection to the partner is up. `partnerState` is from its handshake. */
-  attach(link: PeerLink, partnerState: PartnerState = 'unknown'): void {
+  /** An authenticated connection to the partner is up (its state comes with its first HEARTBEAT). */
+  attach(link: PeerLink): void {
     if (this.stopped) { link.close('stopping'); return; }
     if (this.link) this.link.close('replaced by a new connection');
     this.link = link;
     this.heard();
     this.unanswered.clear();
-    if (!this.fire('connected', `authenticated connection with ${this.m.partnerName}`, partnerState)) this.sendHeartbeat();
+    if (!this.fire('connected', `authenticated connection with ${this.m.partnerName}`)) this.sendHeartbeat();
     this.beginPull();
   }
 
@@ -163,6 +159,14 @@ export class FailoverRelationship {
     if (!this.link) return;
     this.link = undefined;
     this.lost(reason, true);
+  }
+
+  /** We end the contact ourselves: forget the link, then close it (its close event finds nothing to detach). */
+  private disconnect(reason: string, closeWith: string): void {
+    const link = this.link;
+    if (!link) return;
+    this.detach(reason);
+    link.close(closeWith);
   }
 
   private lost(reason: string, transition: boolean): void {
@@ -174,9 +178,8 @@ export class FailoverRelationship {
     this.pagingIndex.clear();
     this.lastPage.clear();
     if (!transition) return;
-    this.fire('contact-lost', reason);
+    this.fire('contact-lost', reason); // entering interrupted probes the partner's port
     if (this.m.confirm.unansweredClients === 0) this.fire('partner-dead', 'contact lost and no confirmation is configured (confirm.unansweredClients 0)');
-    this.probeSoon();
   }
 
   private heard(): void {
@@ -189,9 +192,7 @@ export class FailoverRelationship {
     if (this.link) {
       const silent = this.deps.clock.monotonic() - this.lastHeardMono;
       if (silent > this.m.missedHeartbeats * this.m.heartbeatMs) {
-        const link = this.link;
-        this.detach(`no frame from ${this.m.partnerName} for ${silent} ms (${this.m.missedHeartbeats} heartbeats missed)`);
-        link.close('heartbeats missed');
+        this.disconnect(`no frame from ${this.m.partnerName} for ${silent} ms (${this.m.missedHeartbeats} heartbeats missed)`, 'heartbeats missed');
         return;
       }
       this.sendHeartbeat();
@@ -241,8 +242,7 @@ export class FailoverRelationship {
   /** The partner is incompatible (version, config, clock): drop it and say so. */
   refuse(reason: string): void {
     this.deps.onNotice?.({ kind: 'refused', reason });
-    const link = this.link;
-    if (link) { this.detach(reason); link.close(reason); }
+    this.disconnect(reason, reason);
     this.fire('refused', reason);
   }
 
@@ -284,8 +284,7 @@ export class FailoverRelationship {
     const error = new ReplicationRefused('partner-timeout', `no UPDATE-ACK for batch ${batch} within ${this.m.updateTimeoutMs} ms`);
     for (const w of b.waiters) w.reject(error);
     // A partner that does not acknowledge is not in contact: stop waiting for it.
-    const link = this.link;
-    if (link) { this.detach(error.message); link.close('update timeout'); }
+    this.disconnect(error.message, 'update timeout');
   }
 
   private acknowledged(batch: number, rejected: readonly RejectedLease[]): void {
@@ -305,7 +304,7 @@ export class FailoverRelationship {
       }
     }
     // Take the partner's newer records: both then hold them.
-    for (const r of rejected) if (r.reason === 'newer') void this.take(r.lease, 0);
+    for (const r of rejected) if (r.reason === 'newer') this.take(r.lease, 0).catch((error: unknown) => this.applyFailed(error));
   }
 
   // ---------------------------------------------------------------- replication in
@@ -344,8 +343,7 @@ export class FailoverRelationship {
     // Not durable here: acknowledging would lie. Drop the connection; the partner keeps the records pending.
     const text = error instanceof Error ? error.message : String(error);
     this.deps.onNotice?.({ kind: 'apply-failed', error: text });
-    const link = this.link;
-    if (link) { this.detach(`could not store the partner's records: ${text}`); link.close('store failed'); }
+    this.disconnect(`could not store the partner's records: ${text}`, 'store failed');
   }
 
   // ---------------------------------------------------------------- resync
