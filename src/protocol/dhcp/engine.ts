@@ -239,7 +239,8 @@ export class Dhcp4Engine {
     const now = this.deps.clock.now();
     const previous = this.deps.store.get(p.address);
     // Out of contact with a failover partner, a binding on its address goes no further than it allows (rule 3).
-    const limit = this.deps.policy?.expiryLimit(p.subnet, p.address) ?? Infinity;
+    const bits = this.allocator.poolOf(p.subnet.id, p.address);
+    const limit = this.deps.policy?.expiryLimit(p.subnet, p.address, bits === undefined || bits.owns(p.address)) ?? Infinity;
     const leaseSeconds = Math.min(p.subnet.leaseTime, Math.floor((limit - now) / 1000));
     if (leaseSeconds < MIN_BOUNDED_LEASE_SECONDS) return this.drop('failover-extension-limit');
     const lease: Lease = {

@@ -14,8 +14,12 @@ export interface ServingPolicy {
   ownedRange(subnet: SubnetModel, pool: PoolModel): AddressRange | undefined;
   /** A free address of this server's share may go to a client now: the end of its last binding is not fenced (rule 4). */
   mayReuse(subnet: SubnetModel, address: number): boolean;
-  /** The latest expiry (ms since the epoch) this server may grant on the address now; Infinity when unbounded (rule 3). */
-  expiryLimit(subnet: SubnetModel, address: number): number;
+  /**
+   * The latest expiry (ms since the epoch) this server may grant on the address now;
+   * Infinity when unbounded (rule 3). `owned`: the address is in this server's share of
+   * its pool, or outside every pool (a reservation: one client only).
+   */
+  expiryLimit(subnet: SubnetModel, address: number, owned: boolean): number;
 }
 
 /** A lease store's commit that failed because the failover partner did not take the binding; the client gets no ACK. */

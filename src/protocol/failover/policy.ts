@@ -46,13 +46,7 @@ export class FailoverPolicy implements ServingPolicy {
     return this.bySubnet.get(subnet.id)?.mayReuse(address) ?? true;
   }
 
-  expiryLimit(subnet: SubnetModel, address: number): number {
-    const r = this.bySubnet.get(subnet.id);
-    if (r === undefined) return Infinity;
-    const pool = subnet.pools.find((p) => address >= p.first && address <= p.last);
-    const owned = pool ? r.ownedRange(pool) : undefined;
-    // Reserved addresses outside the pools belong to one client: no other can get them, so they are ours to extend.
-    const ours = pool === undefined || (owned !== undefined && address >= owned.first && address <= owned.last);
-    return r.expiryLimit(address, ours);
+  expiryLimit(subnet: SubnetModel, address: number, owned: boolean): number {
+    return this.bySubnet.get(subnet.id)?.expiryLimit(address, owned) ?? Infinity;
   }
 }
