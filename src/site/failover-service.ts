@@ -14,9 +14,10 @@ import { relationshipHash, relationshipParameters } from '../config/failover-par
 import type { SiteConfig } from '../config/site-schema.js';
 import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
 import type { RelationshipModel } from '../protocol/failover/model.js';
-import { FailoverPolicy, type SplitScope } from '../protocol/failover/policy.js';
+import { compileRelationship, compileSplitScope } from '../protocol/failover/compile.js';
+import { FailoverPolicy } from '../protocol/failover/policy.js';
 import { FailoverRelationship, type OperatorCommand, type ProbeResult } from '../protocol/failover/relationship.js';
-import { FAILOVER_STATES, PARTNER_STATES, type FailoverMode } from '../protocol/failover/states.js';
+import { FAILOVER_STATES, PARTNER_STATES } from '../protocol/failover/states.js';
 import type { FailoverTransition } from '../protocol/failover/transitions.js';
 import { ipv4ToString } from '../wire/dhcp4/index.js';
 import type { HelloMessage, HelloResult } from '../wire/failover/index.js';
@@ -60,11 +61,11 @@ export class FailoverService implements SiteService {
     this.droppedLog = new RateLimitedLog(opts.log, 'FAILOVER_CONNECTION_DROPPED', opts.clock);
     for (const r of opts.config.failover?.relationships ?? []) {
       if (r.mode === 'split-scope') continue;
-      const model = relationshipModel(r, opts.config.dhcp?.subnets ?? []);
+      const model = compileRelationship(r, opts.config.dhcp?.subnets ?? []);
       this.peers.set(r.name, {
         config: r, model,
         identity: {
-          relationship: r.name, serverName: opts.config.server.name, role: r.role, mode: r.mode as FailoverMode,
+          relationship: r.name, serverName: opts.config.server.name, role: model.role, mode: model.mode,
           configHash: relationshipHash(relationshipParameters(opts.config, r)), maxClockSkewMs: model.maxClockSkewMs,
         },
       });
@@ -99,7 +100,7 @@ export class FailoverService implements SiteService {
       peer.relationship = r;
       relationships.push(r);
     }
-    return new FailoverPolicy(relationships, splitScopeRanges(this.opts.config));
+    return new FailoverPolicy(relationships, compileSplitScope(this.opts.config));
   }
 
   async start(): Promise<void> {
@@ -309,29 +310,4 @@ export class FailoverService implements SiteService {
 /** Milliseconds since the partner's last frame; null when it never spoke. */
 function lastContactAge(at: number, now: number): number | null {
   return at === 0 ? null : Math.max(0, now - at);
-}
-
-/** The protocol's view of a configured relationship (times in ms, subnets by id). */
-export function relationshipModel(r: RelationshipConfig, subnets: readonly { readonly id: number; readonly subnet: string }[]): RelationshipModel {
-  const ids = new Map(subnets.map((s) => [s.subnet, s.id]));
-  return {
-    name: r.name, mode: r.mode as FailoverMode, role: r.role, partnerName: r.partner?.name ?? '',
-    subnetIds: r.subnets.map((cidr) => ids.get(cidr)!),
-    split: r.split, standbyReserve: r.standbyReserve, mcltMs: r.mclt * 1000,
-    heartbeatMs: r.heartbeatInterval, missedHeartbeats: r.missedHeartbeats, updateTimeoutMs: r.updateTimeout,
-    pageSize: r.resync.pageSize, startupWaitMs: r.startupWait * 1000, maxClockSkewMs: r.maxClockSkew * 1000,
-    confirm: { refused: r.confirm.refused, unansweredClients: r.confirm.unansweredClients, ackDelaySeconds: r.confirm.ackDelay },
-    failback: { automatic: r.failback.mode === 'automatic', delayMs: r.failback.delay * 1000 },
-  };
-}
-
-/** Split-scope subnets: this server's role and the primary's share, by subnet id. */
-function splitScopeRanges(config: Pick<SiteConfig, 'dhcp' | 'failover'>): Map<number, SplitScope> {
-  const ids = new Map((config.dhcp?.subnets ?? []).map((s) => [s.subnet, s.id]));
-  const out = new Map<number, SplitScope>();
-  for (const r of config.failover?.relationships ?? []) {
-    if (r.mode !== 'split-scope') continue;
-    for (const cidr of r.subnets) out.set(ids.get(cidr)!, { role: r.role === 'primary' ? 'primary' : 'secondary', split: r.split });
-  }
-  return out;
 }

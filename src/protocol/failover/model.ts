@@ -1,6 +1,6 @@
 // One failover relationship as the protocol runs it: the config's relationship
-// compiled into numbers (milliseconds, subnet ids). Built by compile-relationship in
-// the site layer's wiring from the validated `failover` section.
+// compiled into numbers (milliseconds, subnet ids) by compile.ts from the validated
+// `failover` section.
 import type { FailoverMode, FailoverRole } from './states.js';
 
 export interface RelationshipModel {
