@@ -57,6 +57,18 @@ export function base64Length(text: string): number | undefined {
   return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
 }
 
+/**
+ * Why a base64 text (a relationship's key, or a keyFile's contents) is not a usable
+ * pre-shared key, or undefined when it is. Never quotes the text.
+ */
+export function keyProblem(text: string): string | undefined {
+  if (text.length > MAX_KEY_CHARACTERS) return `has ${text.length} characters; a key has at most ${MAX_KEY_CHARACTERS}`;
+  const bytes = base64Length(text);
+  if (bytes === undefined) return 'is not valid base64 (A–Z, a–z, 0–9, + and /, padded with = to a multiple of 4 characters)';
+  if (bytes < MIN_KEY_BYTES) return `decodes to ${bytes} bytes; a key must have at least ${MIN_KEY_BYTES} (e.g. openssl rand -base64 32)`;
+  return undefined;
+}
+
 /** Problems and warnings of a schema-valid config's `failover` section; both empty without one. */
 export function validateFailover(config: Pick<SiteConfig, 'server' | 'dhcp' | 'failover'>): FailoverCheck {
   const problems: ConfigProblem[] = [];
@@ -190,10 +202,7 @@ function checkPartnerAndKey(rel: FailoverRelationship, at: Seg[], error: (at: re
   if (rel.key === undefined && rel.keyFile === undefined) error(at, `a ${rel.mode} relationship needs the pre-shared key both partners authenticate with: give key (base64, e.g. from openssl rand -base64 32) or keyFile`);
   if (rel.key !== undefined && rel.keyFile !== undefined) error([...at, 'keyFile'], 'give key or keyFile, not both');
   if (rel.key !== undefined) {
-    // The key itself is never repeated in a message.
-    const bytes = rel.key.length > MAX_KEY_CHARACTERS ? undefined : base64Length(rel.key);
-    if (rel.key.length > MAX_KEY_CHARACTERS) error([...at, 'key'], `has ${rel.key.length} characters; a key has at most ${MAX_KEY_CHARACTERS}`);
-    else if (bytes === undefined) error([...at, 'key'], 'is not valid base64 (A–Z, a–z, 0–9, + and /, padded with = to a multiple of 4 characters)');
-    else if (bytes < MIN_KEY_BYTES) error([...at, 'key'], `decodes to ${bytes} bytes; a key must have at least ${MIN_KEY_BYTES} (e.g. openssl rand -base64 32)`);
+    const problem = keyProblem(rel.key);
+    if (problem !== undefined) error([...at, 'key'], problem);
   }
 }

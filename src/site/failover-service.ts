@@ -11,6 +11,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { OutpostError } from '../core/errors.js';
 import type { FailoverRelationship as RelationshipConfig } from '../config/failover-schema.js';
 import { relationshipHash, relationshipParameters } from '../config/failover-parameters.js';
+import { keyProblem } from '../config/failover-validate.js';
 import type { SiteConfig } from '../config/site-schema.js';
 import type { LeaseStore } from '../protocol/dhcp/lease-store.js';
 import type { RelationshipModel } from '../protocol/failover/model.js';
@@ -269,9 +270,10 @@ export class FailoverService implements SiteService {
         throw new OutpostError('FAILOVER_KEY_UNREADABLE', `relationship ${r.name}: cannot read keyFile ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
     }
-    const key = Buffer.from(text ?? '', 'base64');
-    if (key.length < 32) throw new OutpostError('FAILOVER_KEY_UNREADABLE', `relationship ${r.name}: the key must be base64 of at least 32 bytes (got ${key.length} bytes)`);
-    return key;
+    // The config check saw an inline key already; a keyFile's contents get the same strict check here.
+    const problem = keyProblem(text ?? '');
+    if (problem !== undefined) throw new OutpostError('FAILOVER_KEY_UNREADABLE', `relationship ${r.name}: the key${r.keyFile !== undefined ? ` in ${r.keyFile}` : ''} ${problem}`);
+    return Buffer.from(text!, 'base64');
   }
 
   private transitioned(t: FailoverTransition): void {

@@ -238,3 +238,22 @@ test('the token file is removed when the daemon stops on SIGTERM; an old token i
   assert.equal(r.status, 2);
   assert.match(r.stderr, /ENOENT \(the daemon writes it at start/);
 });
+
+test('a keyFile whose contents are not strict base64 of ≥ 32 bytes stops the daemon at start (the failover service fails), never quoting it', async () => {
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as { failover: { relationships: Record<string, unknown>[] }; status: { port: number }; dhcp: { leaseDir: string } };
+  const secret = 'not base64!! but Buffer.from would take it ' + 'A'.repeat(60);
+  writeFileSync(join(dir, 'bad.key'), secret + '\n');
+  const rel = config.failover.relationships[0]!;
+  delete rel.key;
+  rel.keyFile = 'bad.key';
+  config.status.port = 0;
+  config.dhcp.leaseDir = 'leases-bad-key';
+  const path = join(dir, 'bad-key.json');
+  writeFileSync(path, JSON.stringify(config));
+  const child = startChild(process.execPath, [outpostBin, 'site', 'run', '--config', path]);
+  const exit = await child.exit(15_000);
+  const out = child.stdout() + child.stderr();
+  assert.notEqual(exit.code, 0);
+  assert.match(out, /"code":"SITE_SERVICE_FAILED","service":"failover","err":"relationship branch-7: the key in bad\.key is not valid base64/);
+  assert.ok(!out.includes('not base64!!'), 'the key file\'s contents are never logged');
+});
