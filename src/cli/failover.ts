@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { readSiteConfigFile } from '../site/config-file.js';
 import { controlTokenPath } from '../site/control-token.js';
+import { statusUrlOf, writeTable } from './status-target.js';
 import type { OperatorCommand } from '../protocol/failover/relationship.js';
 
 export interface FailoverTargetOptions {
@@ -54,10 +55,9 @@ async function target(o: FailoverTargetOptions): Promise<{ url: string; tokenPat
   const { config } = r.loaded;
   const tokenPath = controlTokenPath(config, dirname(resolve(o.config)));
   if (o.url) return { url: o.url.replace(/\/$/, ''), ...(tokenPath ? { tokenPath } : {}) };
-  const { listen, port } = config.status;
-  if (port === 0) throw new UsageError(`${o.config}: the status port is 0 (picked at start): give --url`);
-  const host = listen === '0.0.0.0' ? '127.0.0.1' : listen === '::' ? '::1' : listen;
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, ...(tokenPath ? { tokenPath } : {}) };
+  const url = statusUrlOf(config);
+  if (url === undefined) throw new UsageError(`${o.config}: the status port is 0 (picked at start): give --url`);
+  return { url, ...(tokenPath ? { tokenPath } : {}) };
 }
 
 export async function failoverStatus(o: FailoverStatusOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -81,7 +81,7 @@ export async function failoverStatus(o: FailoverStatusOptions, out: NodeJS.Writa
     return EXIT_FAILED;
   }
   if (relationships.length === 0) { out.write('no failover relationship with a partner on this server\n'); return EXIT_OK; }
-  table(out, [
+  writeTable(out, [
     ['RELATIONSHIP', 'MODE', 'ROLE', 'STATE', 'PARTNER', 'PARTNER-STATE', 'CONNECTED', 'LAST-CONTACT', 'UNSYNCED', 'IN-FLIGHT'],
     ...relationships.map((r) => [
       r.name ?? '?', r.mode ?? '?', r.role ?? '?', r.state ?? '?', r.partner ?? '?', r.partnerState ?? '?',
@@ -91,7 +91,7 @@ export async function failoverStatus(o: FailoverStatusOptions, out: NodeJS.Writa
   const recent = relationships.flatMap((r) => (r.history ?? []).slice(-5).map((t) => [r.name ?? '?', t.at, `${t.from} → ${t.to}`, t.cause]));
   if (recent.length > 0) {
     out.write('\n');
-    table(out, [['RELATIONSHIP', 'TIME', 'TRANSITION', 'CAUSE'], ...recent]);
+    writeTable(out, [['RELATIONSHIP', 'TIME', 'TRANSITION', 'CAUSE'], ...recent]);
   }
   return EXIT_OK;
 }
@@ -199,9 +199,4 @@ function age(ms: number | null | undefined): string {
   if (s < 60) return `${s.toFixed(1)}s ago`;
   if (s < 3600) return `${Math.floor(s / 60)}m${Math.floor(s % 60)}s ago`;
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m ago`;
-}
-
-function table(out: NodeJS.WritableStream, rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
-  for (const r of rows) out.write(r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join('  ').trimEnd() + '\n');
 }

@@ -1,5 +1,6 @@
 // `outpost leases`: asks a running site daemon's status port for leases.
 import { readSiteConfigFile } from '../site/config-file.js';
+import { statusUrlOf, writeTable } from './status-target.js';
 
 export interface LeasesOptions {
   config?: string;
@@ -19,9 +20,9 @@ async function statusUrl(o: LeasesOptions): Promise<string> {
   if (!o.config) throw new Error('give --config FILE (the site config) or --url http://HOST:PORT (the status endpoint)');
   const r = await readSiteConfigFile(o.config);
   if (!r.ok) throw new Error(`${o.config}: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`);
-  const { listen, port } = r.loaded.config.status;
-  if (port === 0) throw new Error(`${o.config}: the status port is 0 (picked at start): give --url`);
-  return `http://${listen.includes(':') ? `[${listen}]` : listen}:${port}`;
+  const url = statusUrlOf(r.loaded.config);
+  if (url === undefined) throw new Error(`${o.config}: the status port is 0 (picked at start): give --url`);
+  return url;
 }
 
 export async function queryLeases(o: LeasesOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -45,8 +46,7 @@ export async function queryLeases(o: LeasesOptions, out: NodeJS.WritableStream, 
   if (o.json) { out.write(JSON.stringify(leases, null, 2) + '\n'); return 0; }
   if (leases.length === 0) { out.write('no lease found\n'); return 0; }
   const rows = [['ADDRESS', 'STATE', 'MAC', 'HOSTNAME', 'EXPIRES', 'SUBNET'], ...leases.map((l) => [l.address, l.state, l.hwAddress, l.hostname ?? '-', l.expiresAt, String(l.subnetId)])];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) out.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+  writeTable(out, rows);
   if (body.truncated) out.write(`(first ${leases.length} shown)\n`);
   return 0;
 }
