@@ -23,7 +23,7 @@ const SERVER = '198.18.0.1';
 const CLIENT = '198.18.0.2';
 /** Client i (0-based) of several load instances: 198.18.0.2, .3, ... */
 const clientCidr = (i: number) => `198.18.0.${2 + i}/15`;
-export const READY_TIMEOUT_MS = 15_000;
+const READY_TIMEOUT_MS = 15_000;
 
 const servers: Record<string, Dhcp4Deployment> = { [OUTPOST]: standalone(OUTPOST, outpostDhcp4), kea: standalone('kea', kea) };
 

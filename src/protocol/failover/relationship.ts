@@ -15,7 +15,7 @@ import { compareRecords } from './merge.js';
 import type { RelationshipModel } from './model.js';
 import { ownedRange } from './ownership.js';
 import type { PeerLink, PeerMessage, ResyncPageMessage } from './peer-messages.js';
-import { MAX_BODY_BYTES, leaseLength, type WireLease } from '../../wire/failover/index.js';
+import { MAX_BODY_BYTES, MAX_LEASE_BYTES, leaseLength, type WireLease } from '../../wire/failover/index.js';
 import { answers, type FailoverState, type PartnerState } from './states.js';
 import { SyncLedger } from './sync-ledger.js';
 import { FailoverStateMachine, type FailoverEvent, type FailoverTransition } from './transitions.js';
@@ -519,6 +519,9 @@ function wire(l: Lease): WireLease {
 
 /** Removes and returns the longest prefix of `queue` whose leases fit one message. */
 function takeWithin<T>(queue: T[], leaseOf: (t: T) => Lease, maxCount: number): T[] {
+  // The usual batch fits even if every lease were of the largest size: no need to measure each.
+  const all = Math.min(queue.length, maxCount);
+  if (all * MAX_LEASE_BYTES <= PAGE_BODY_BUDGET) return queue.splice(0, all);
   let n = 0;
   let bytes = 0;
   while (n < queue.length && n < maxCount) {

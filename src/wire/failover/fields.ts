@@ -82,10 +82,6 @@ export function readTime(r: WireReader, what: string): number {
   return high * TWO_32 + low;
 }
 
-export function writeU8(w: WireWriter, v: number, what: string): void {
-  w.u8(checkUint(v, 0xff, what));
-}
-
 export function writeU16(w: WireWriter, v: number, what: string): void {
   w.u16(checkUint(v, 0xffff, what));
 }

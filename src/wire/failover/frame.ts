@@ -28,7 +28,6 @@ import { MESSAGE_TYPE } from './enums.js';
 import { MAX_BODY_BYTES } from './fields.js';
 import { MAX_BODY_BYTES_OF } from './message.js';
 
-export { MAX_BODY_BYTES } from './fields.js';
 export const FRAME_MAGIC = Buffer.from('OF', 'latin1');
 export const FRAME_VERSION = 1;
 export const FRAME_HEADER_BYTES = 12;
