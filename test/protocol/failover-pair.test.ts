@@ -339,3 +339,28 @@ for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
     }
   });
 }
+
+test('a burst of large bindings is sent in as many UPDATEs as the 4 MiB body needs, none over it', async () => {
+  const { FailoverRelationship: Rel } = await import('../../src/protocol/failover/relationship.js');
+  const { encodeMessage, MAX_BODY_BYTES } = await import('../../src/wire/failover/index.js');
+  const clock = new FakeClock(Date.UTC(2026, 10, 30));
+  const store = new MemoryLeaseStore();
+  const r = new Rel({ model: relModel('hot-standby', 'primary'), clock, store });
+  const sent: PeerMessage[] = [];
+  r.attach({ send: (m) => sent.push(m), close: () => {} });
+  const leases: Lease[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const lease: Lease = { address: ip('192.0.2.0') + i, subnetId: 1, clientKey: `${i}:${'☎'.repeat(1000)}`, hwAddress: '02', state: 'bound', startedAt: clock.now(), expiresAt: clock.now() + 1000, hostname: '☎'.repeat(1024) };
+    await store.commit(lease);
+    leases.push(store.get(lease.address)!);
+  }
+  // All in one tick, as one group commit releases them: one flush.
+  const pending = leases.map((l) => r.replicate(l).catch(() => {}));
+  await settle(2);
+  const updates = sent.filter((m) => m.kind === 'update');
+  assert.equal(updates.reduce((n, m) => n + (m.kind === 'update' ? m.leases.length : 0), 0), 1000);
+  assert.ok(updates.length >= 2, `${updates.length} UPDATEs`);
+  for (const m of updates) assert.ok(encodeMessage(m).body.length <= MAX_BODY_BYTES);
+  r.stop();
+  await Promise.all(pending);
+});
