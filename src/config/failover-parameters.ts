@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { ipv4FromString } from '../wire/dhcp4/index.js';
 import { canonicalJson } from './canonical.js';
+import { subnetRange } from './dhcp-validate.js';
 import type { FailoverMode, FailoverRelationship } from './failover-schema.js';
 import type { SiteConfig } from './site-schema.js';
 
@@ -56,8 +57,8 @@ export function relationshipParameters(config: Pick<SiteConfig, 'server' | 'dhcp
 
 /** Network address, then prefix length, as one sortable number. */
 function networkKey(cidr: string): number {
-  const [address, prefix] = cidr.split('/') as [string, string];
-  return ipv4FromString(address) * 64 + Number(prefix);
+  const { start, prefix } = subnetRange(cidr);
+  return start * 64 + prefix;
 }
 
 /** SHA-256 of the parameters' canonical JSON: the 32-byte config hash of HELLO. */

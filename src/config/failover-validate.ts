@@ -27,7 +27,9 @@
 //   - FAILOVER_MANY_TO_ONE_RATIO: standby in more than 5 hot-standby relationships;
 //   - FAILOVER_STANDBY_RESERVE_SMALL: in hot-standby, a pool of which the standby owns
 //     fewer than 8 addresses for new clients while it serves alone.
-import { ipv4FromString, ipv4ToString } from '../wire/dhcp4/index.js';
+import { ipv4FromString } from '../wire/dhcp4/index.js';
+import { alignedCidr } from './dhcp-options.js';
+import { subnetRange } from './dhcp-validate.js';
 import { ownedRange, spanSize } from './failover-ownership.js';
 import { MIN_KEY_BYTES, ROLES_OF_MODE, type FailoverRelationship } from './failover-schema.js';
 import { jsonPath, type ConfigProblem } from './problem.js';
@@ -124,10 +126,8 @@ export function validateFailover(config: Pick<SiteConfig, 'server' | 'dhcp' | 'f
     const seen = new Set<string>();
     rel.subnets.forEach((cidr, j) => {
       const sat = [...at, 'subnets', j];
-      const [address, len] = cidr.split('/') as [string, string];
-      const prefix = Number(len);
-      const network = prefix === 0 ? 0 : (ipv4FromString(address) & (0xffffffff << (32 - prefix))) >>> 0;
-      if (network !== ipv4FromString(address)) return error(sat, `${cidr} is not a network address: did you mean ${ipv4ToString(network)}/${prefix}?`);
+      const { start, prefix } = subnetRange(cidr);
+      if (start !== ipv4FromString(cidr.split('/')[0]!)) return error(sat, `${cidr} is not a network address: did you mean ${alignedCidr(start, prefix)}?`);
       if (seen.has(cidr)) return error(sat, `${cidr} is listed twice`);
       seen.add(cidr);
       if (dhcp !== undefined && !dhcpSubnets.has(cidr)) return error(sat, `${cidr} is not a subnet of dhcp.subnets: list the dhcp subnets this relationship covers, as written there`);
