@@ -22,8 +22,18 @@ import { warmUpDhcp4, type WarmUpOptions } from './dhcp-warmup.js';
 import type { FailoverService } from './failover-service.js';
 import { ReplicatedLeaseStore } from '../protocol/failover/replicated-store.js';
 import { FailoverPolicy } from '../protocol/failover/policy.js';
+import { MemoryLeaseStore } from '../protocol/dhcp/memory-lease-store.js';
+import { openWarmPair } from './failover-warmup.js';
 
-/** The warm-up's failover policy: no relationship, so it serves plainly and replicates nothing (dhcp-warmup.ts). */
+/**
+ * The warm-up's time budget under failover: each synthetic exchange costs both sides of
+ * a pair here, and at the default 600 ms a pair sharing one core warmed ~500 exchanges,
+ * too few (docs/benchmarks.md, dhcp4-ha). The socket opens later, but a restarting
+ * failover server's partner serves meanwhile.
+ */
+const FAILOVER_WARM_UP_MS = 2000;
+
+/** The warm-up's failover policy without a warm partner: no relationship, so it serves plainly and replicates nothing. */
 const WARM_POLICY = new FailoverPolicy([]);
 
 export interface DhcpServiceOptions {
@@ -64,6 +74,9 @@ export class DhcpService implements SiteService {
     if (!this.warming && this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) });
   };
 
+  /** Warm failover pairs the warm-up replicated through (failover-warmup.ts). */
+  private warmPairs = 0;
+
   constructor(private readonly opts: DhcpServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DHCP_DROPPED', opts.clock);
     this.sendLog = new RateLimitedLog(opts.log, 'DHCP_SEND_FAILED', opts.clock);
@@ -95,7 +108,7 @@ export class DhcpService implements SiteService {
     const warm = await warmUpDhcp4(this.opts.model, this.opts.clock, {
       ...(this.opts.warmUpStore ? { store: this.opts.warmUpStore } : {}),
       deps: { serverAddresses: this.serverAddresses, onTransition: this.onTransition },
-      ...(policy ? { failover: { wrap: (s: LeaseStore) => new ReplicatedLeaseStore(s, WARM_POLICY), policy: WARM_POLICY } } : {}),
+      ...(policy ? { failover: { open: (s: LeaseStore) => this.warmReplication(s, policy) }, budgetMs: FAILOVER_WARM_UP_MS } : {}),
     }).finally(() => { this.warming = false; });
     const socket = Udp4Socket.open({ port: this.opts.port, broadcast: true, reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20 });
     socket.onMessage((d) => this.receive(d));
@@ -104,7 +117,21 @@ export class DhcpService implements SiteService {
     socket.onSendError((f) => this.sendLog.event({ to: ipv4ToString(f.to), port: f.port, type: replyType(f.data), error: f.error }));
     this.socket = socket;
     this.scheduleReclaim();
-    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms), store: warm.store } });
+    logEvent(this.opts.log, 'DHCP_LISTENING', { port: socket.localPort, interfaces: [...this.ifaceByIndex.values()], leases: store.size, warmUp: { exchanges: warm.exchanges, ms: Math.round(warm.ms), store: warm.store, ...(policy ? { pairs: this.warmPairs } : {}) } });
+  }
+
+  /**
+   * The warm-up engine's store under failover: replicated to a throwaway partner shaped
+   * after one of the server's relationships (failover-warmup.ts), or, with none (only
+   * split-scope) or a pair that did not start, wrapped alike and replicating nothing.
+   */
+  private async warmReplication(store: LeaseStore, policy: FailoverPolicy): Promise<{ store: LeaseStore; policy: FailoverPolicy; dispose: () => Promise<void> }> {
+    const subnetIds = this.opts.model.subnets.map((s) => s.id);
+    const shape = subnetIds.map((id) => policy.relationshipOf(id)).find((r) => r !== undefined)?.model;
+    const partnerStore = this.opts.warmUpStore ?? (() => Promise.resolve({ store: new MemoryLeaseStore(), dispose: () => Promise.resolve() }));
+    const pair = shape ? await openWarmPair(shape, subnetIds, store, partnerStore, this.opts.clock).catch(() => undefined) : undefined;
+    this.warmPairs += pair ? 1 : 0;
+    return pair ?? { store: new ReplicatedLeaseStore(store, WARM_POLICY), policy: WARM_POLICY, dispose: () => Promise.resolve() };
   }
 
   async stop(): Promise<void> {

@@ -44,12 +44,15 @@ export interface WarmUpOptions {
    */
   deps?: Pick<EngineDeps, 'serverAddresses' | 'onTransition'>;
   /**
-   * Under failover the real engine's store is a ReplicatedLeaseStore over the journal and
-   * it has a policy: the warm engine gets the same classes (a policy without
-   * relationships serves plainly and replicates nothing), or V8 optimizes it for others.
+   * Under failover: wraps each warm engine's store as the real one is wrapped (a
+   * ReplicatedLeaseStore with a FailoverPolicy, so V8 optimizes those classes), with a
+   * warm partner to replicate to when the caller has one (failover-warmup.ts).
    */
-  failover?: { wrap: (store: LeaseStore) => LeaseStore; policy: NonNullable<EngineDeps['policy']> };
+  failover?: { open: (store: LeaseStore) => Promise<{ store: LeaseStore; policy: NonNullable<EngineDeps['policy']>; dispose: () => Promise<void> }> };
 }
+
+/** Rounds of synthetic exchanges awaiting their ACKs at once. */
+const WINDOW = 8;
 
 /** The warm engine's onTransition when the caller gives none: present, as in the real engine's dependencies, and silent. */
 const quiet: NonNullable<EngineDeps['onTransition']> = () => undefined;
@@ -116,9 +119,12 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
   const real = opts.deps?.serverAddresses(probe)[0];
   const serverAddresses = real !== undefined ? opts.deps!.serverAddresses : () => [WARM_SERVER];
   const onTransition = opts.deps?.onTransition ?? quiet;
-  const wrap = opts.failover?.wrap ?? ((s: LeaseStore) => s);
-  const policy = opts.failover ? { policy: opts.failover.policy } : {};
-  const fresh = async () => new Dhcp4Engine({ model, store: wrap(await openStore()), clock, serverAddresses, onTransition, ...policy });
+  const fresh = async () => {
+    const store = await openStore();
+    const replicated = opts.failover ? await opts.failover.open(store) : undefined;
+    if (replicated) disposals.push(replicated.dispose);
+    return new Dhcp4Engine({ model, store: replicated?.store ?? store, clock, serverAddresses, onTransition, ...(replicated ? { policy: replicated.policy } : {}) });
+  };
   let engine: Dhcp4Engine;
   try {
     engine = await fresh();
@@ -130,6 +136,10 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
   const mac = Buffer.from([0x02, 0, 0, 0, 0, 0]);
   let done = 0;
   let stuck = false;
+  // Rounds of 64 exchanges, up to WINDOW of them awaiting their ACKs at once: under
+  // failover an ACK waits for two journal commits and the partner's UPDATE-ACK, and
+  // waiting for each round in turn left the warm-up idle most of its budget.
+  const window: Promise<unknown>[] = [];
   try {
     while (!stuck && done < limit && performance.now() - started < budget) {
       const acks: Promise<unknown>[] = [];
@@ -138,7 +148,7 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
         const discover = decode(request(MessageType.DISCOVER, done, mac, giaddr, variant(done, mac)));
         let offer = engine.handle(discover, arrival);
         if (!(offer instanceof Promise) && offer.kind !== 'reply' && served > 0) {
-          await Promise.all(acks.splice(0));
+          await Promise.all([...window.splice(0), ...acks.splice(0)]);
           [engine, served] = [await fresh(), 0];
           offer = engine.handle(discover, arrival);
         }
@@ -153,12 +163,17 @@ export async function warmUpDhcp4(model: DhcpModel, clock: Clock, opts: WarmUpOp
         const ack = engine.handle(decode(req), arrival);
         acks.push(Promise.resolve(ack).then((a: Outcome) => (a.kind === 'reply' ? decode(a.data) : undefined)));
       }
-      await Promise.all(acks);
+      // Handled here: a round that fails (a refused replication) ends the warm-up, never the process.
+      window.push(Promise.all(acks).catch(() => { stuck = true; }));
+      if (window.length >= WINDOW) await window.shift();
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    await Promise.all(window);
   } catch {
     // A model the synthetic client cannot get through is still served normally.
   } finally {
-    for (const dispose of disposals) await dispose().catch(() => undefined);
+    // Last opened first: a warm pair stops before its store closes.
+    for (const dispose of disposals.reverse()) await dispose().catch(() => undefined);
   }
   return { exchanges: done, ms: performance.now() - started, store: kind };
 }

@@ -59,8 +59,9 @@ export class FailoverServer {
     return (JSON.parse(await this.get('/failover')) as { relationships: RelationshipStatus[] }).relationships;
   }
 
+  /** The relationship's state, or 'absent' while the daemon does not list it (still starting). */
   async state(relationship: string): Promise<string> {
-    return (await this.relationships()).find((r) => r.name === relationship)!.state;
+    return (await this.relationships()).find((r) => r.name === relationship)?.state ?? 'absent';
   }
 
   /** Polls until the relationship is in one of `states`; returns when (Date.now()). */
