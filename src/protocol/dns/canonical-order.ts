@@ -9,26 +9,17 @@ const PLAIN = /^[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*\.$/;
 
 /**
  * A key per name (canonical presentation text, absolute) such that a < b in canonical
- * order exactly when key(a) < key(b): labels root first, each byte b as the character
- * b + 1 (letters lowered), labels ended by the character 0.
+ * order exactly when key(a) < key(b): labels root first, letters lowered, each label
+ * ended by the character 0; bytes 0 and 1 are written as the characters 1,1 and 1,2
+ * (a prefix-free code that keeps byte order), every other byte as its own character.
  */
 export function canonicalNameKey(name: string): string {
   if (name === '.') return '';
-  let labels: string[];
-  if (PLAIN.test(name)) {
-    labels = name.slice(0, -1).toLowerCase().split('.');
-    let key = '';
-    for (let i = labels.length - 1; i >= 0; i--) {
-      const l = labels[i]!;
-      for (let j = 0; j < l.length; j++) key += String.fromCharCode(l.charCodeAt(j) + 1);
-      key += '\0';
-    }
-    return key;
-  }
+  if (PLAIN.test(name)) return `${name.slice(0, -1).toLowerCase().split('.').reverse().join('\0')}\0`;
   const wire = nameFromText(name).labels;
   let key = '';
   for (let i = wire.length - 1; i >= 0; i--) {
-    for (const b of wire[i]!) key += String.fromCharCode((b >= 0x41 && b <= 0x5a ? b + 0x20 : b) + 1);
+    for (const b of wire[i]!) key += b <= 1 ? `\x01${String.fromCharCode(b + 1)}` : String.fromCharCode(b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
     key += '\0';
   }
   return key;
@@ -46,10 +37,10 @@ export function nameKey(name: string): string {
   return name.toLowerCase();
 }
 
-/** True when `name` is `zone` or below it (both canonical presentation text). */
-export function isAtOrBelow(name: string, zone: string): boolean {
-  const n = nameKey(name);
-  const z = nameKey(zone);
+/** True when `name` is `zone` or below it (both canonical presentation text; `keys` when both are nameKey()s already). */
+export function isAtOrBelow(name: string, zone: string, keys = false): boolean {
+  const n = keys ? name : nameKey(name);
+  const z = keys ? zone : nameKey(zone);
   if (z === '.') return true;
   if (n === z) return true;
   if (!n.endsWith(z) || n.charCodeAt(n.length - z.length - 1) !== 0x2e) return false;

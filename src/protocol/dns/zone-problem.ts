@@ -28,7 +28,7 @@ export const ZONE_PROBLEM_KINDS = {
   'too-many-records': ['error', 'The zone file holds more records than the limit (maxRecords).'],
   'too-many-errors': ['error', 'Reading stopped after this many errors (maxErrors); later lines were not checked.'],
   // Reading a zone file (warnings: the file is read).
-  'ttl-from-soa': ['warning', 'The SOA has no TTL and there is no $TTL: its MINIMUM field is used as the TTL (as BIND does), and for later records without one.'],
+  'ttl-from-soa': ['warning', 'The SOA has no TTL and there is no $TTL: its MINIMUM field is used as its TTL (as BIND does), and as the last TTL stated for later records without one.'],
   'ttl-from-previous': ['warning', 'A record has no TTL and there is no $TTL: the last explicit TTL is used (RFC 1035 §5.1); put $TTL at the top instead.'],
   // Zone content (zone-validate.ts).
   'no-soa': ['error', 'The zone has no SOA record at its apex.'],

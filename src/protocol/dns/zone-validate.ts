@@ -31,10 +31,30 @@ const BESIDE_CNAME: ReadonlySet<number> = new Set([RRType.RRSIG, RRType.NSEC]);
 /** Types that are authoritative at a zone cut, on the parent's side (RFC 4035 §2.4). */
 const AT_CUT: ReadonlySet<number> = new Set([RRType.NS, RRType.DS, RRType.RRSIG, RRType.NSEC]);
 
-interface Owner {
-  readonly name: string;
-  /** RRsets by type, each member with its data key. */
-  readonly sets: Map<number, ResourceRecord[]>;
+/** The RRsets of one name (a name has few types: arrays beat a Map per name). */
+class Owner {
+  readonly types: number[] = [];
+  readonly sets: ResourceRecord[][] = [];
+
+  constructor(readonly name: string) {}
+
+  get(type: number): ResourceRecord[] | undefined {
+    const i = this.types.indexOf(type);
+    return i < 0 ? undefined : this.sets[i];
+  }
+
+  has(type: number): boolean {
+    return this.types.includes(type);
+  }
+
+  add(rr: ResourceRecord): void {
+    const set = this.get(rr.type);
+    if (set !== undefined) set.push(rr);
+    else {
+      this.types.push(rr.type);
+      this.sets.push([rr]);
+    }
+  }
 }
 
 export function validateZone(origin: string, records: readonly ResourceRecord[], options: ZoneValidateOptions = {}): ZoneValidation {
@@ -68,16 +88,16 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
     kept.push(rr);
     if (rr.ttl > MAX_TTL) report('ttl-range', rr, `TTL ${rr.ttl} of ${rr.name} ${typeToText(rr.type)} is above ${MAX_TTL} (RFC 2181 §8)`);
     let owner = owners.get(key);
-    if (owner === undefined) owners.set(key, (owner = { name: rr.name, sets: new Map() }));
-    const set = owner.sets.get(rr.type);
-    if (set === undefined) owner.sets.set(rr.type, [rr]);
-    else set.push(rr);
+    if (owner === undefined) owners.set(key, (owner = new Owner(rr.name)));
+    owner.add(rr);
   }
 
   // One TTL per RRset: the lowest.
   const lowered = new Map<ResourceRecord, ResourceRecord>();
   for (const owner of owners.values()) {
-    for (const [type, set] of owner.sets) {
+    for (let t = 0; t < owner.types.length; t++) {
+      const type = owner.types[t]!;
+      const set = owner.sets[t]!;
       let low = set[0]!.ttl;
       let high = low;
       for (const rr of set) { low = Math.min(low, rr.ttl); high = Math.max(high, rr.ttl); }
@@ -97,63 +117,70 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
 
   // The apex.
   const apexOwner = owners.get(apex);
-  const soas = apexOwner?.sets.get(RRType.SOA) ?? [];
+  const soas = apexOwner?.get(RRType.SOA) ?? [];
   if (soas.length === 0) {
     errors.push({ code: 'DNS_ZONE_INVALID', kind: 'no-soa', severity: 'error', owner: origin, type: RRType.SOA, reason: `the zone ${origin} has no SOA record at its apex` });
   }
   for (const extra of soas.slice(1)) report('multiple-soa', extra, `a second SOA record for ${origin}; a zone has exactly one`);
-  if (apexOwner?.sets.get(RRType.NS) === undefined) {
+  if (apexOwner?.get(RRType.NS) === undefined) {
     errors.push({ code: 'DNS_ZONE_INVALID', kind: 'no-apex-ns', severity: 'error', owner: origin, type: RRType.NS, reason: `the zone ${origin} has no NS records at its apex`, ...(soas[0] && sourceOf(sources, soas[0])) });
   }
   const zoneClass = soas[0]?.class;
-  for (const ds of apexOwner?.sets.get(RRType.DS) ?? []) report('ds-at-apex', ds, `DS at the apex ${origin}: it belongs in the parent zone`);
+  for (const ds of apexOwner?.get(RRType.DS) ?? []) report('ds-at-apex', ds, `DS at the apex ${origin}: it belongs in the parent zone`);
 
   // Zone cuts and NS targets.
   const cuts = new Set<string>();
   const targets = new Set<string>();
   for (const [key, owner] of owners) {
-    const ns = owner.sets.get(RRType.NS);
+    const ns = owner.get(RRType.NS);
     if (ns === undefined) continue;
-    if (key !== apex && isAtOrBelow(key, apex)) cuts.add(key);
+    if (key !== apex && isAtOrBelow(key, apex, true)) cuts.add(key);
     for (const rr of ns) if ('host' in rr.data) targets.add(nameKey(rr.data.host));
   }
+  const occluders = new Set(cuts);
+  for (const [key, owner] of owners) if (owner.has(RRType.DNAME)) occluders.add(key);
   const hasAddress = (key: string) => {
-    const sets = owners.get(key)?.sets;
-    return sets !== undefined && (sets.has(RRType.A) || sets.has(RRType.AAAA));
+    const owner = owners.get(key);
+    return owner !== undefined && (owner.has(RRType.A) || owner.has(RRType.AAAA));
   };
-  const isCname = (key: string) => owners.get(key)?.sets.has(RRType.CNAME) === true;
+  const isCname = (key: string) => owners.get(key)?.has(RRType.CNAME) === true;
 
   for (const [key, owner] of owners) {
-    if (!isAtOrBelow(key, apex)) {
-      for (const set of owner.sets.values()) report('out-of-zone', set[0]!, `${owner.name} is not in the zone ${origin}`);
+    if (!isAtOrBelow(key, apex, true)) {
+      for (const set of owner.sets) report('out-of-zone', set[0]!, `${owner.name} is not in the zone ${origin}`);
       continue;
     }
     if (zoneClass !== undefined) {
-      for (const set of owner.sets.values()) for (const rr of set) if (rr.class !== zoneClass) report('class-mismatch', rr, `class ${rr.class} of ${owner.name} ${typeToText(rr.type)} differs from the SOA's class ${zoneClass}`);
+      for (const set of owner.sets) for (const rr of set) if (rr.class !== zoneClass) report('class-mismatch', rr, `class ${rr.class} of ${owner.name} ${typeToText(rr.type)} differs from the SOA's class ${zoneClass}`);
     }
 
     // Exclusivity at this name.
-    const cname = owner.sets.get(RRType.CNAME);
+    const cname = owner.get(RRType.CNAME);
     if (cname !== undefined) {
       if (cname.length > 1) report('multiple-cname', cname[1]!, `${owner.name} has ${cname.length} CNAME records; at most one is allowed`);
-      const others = [...owner.sets.keys()].filter((t) => t !== RRType.CNAME && !BESIDE_CNAME.has(t));
+      const others = owner.types.filter((t) => t !== RRType.CNAME && !BESIDE_CNAME.has(t));
       if (others.length > 0) report('cname-and-other-data', cname[0]!, `${owner.name} has a CNAME and other data (${others.map(typeToText).join(', ')})`);
     }
-    const dname = owner.sets.get(RRType.DNAME);
+    const dname = owner.get(RRType.DNAME);
     if (dname !== undefined && dname.length > 1) report('multiple-dname', dname[1]!, `${owner.name} has ${dname.length} DNAME records; at most one is allowed`);
-    for (const [type, set] of owner.sets) {
+    for (let t = 0; t < owner.types.length; t++) {
+      const type = owner.types[t]!;
+      const set = owner.sets[t]!;
       if (type === RRType.SOA && key !== apex) report('soa-not-at-apex', set[0]!, `SOA at ${owner.name}, which is not the apex ${origin}`);
     }
 
     // Occlusion: the highest DNAME or zone cut above this name (or a cut at it, for types the parent does not own there).
     let occluder: { name: string; dname: boolean } | undefined;
-    for (let up = key === apex ? undefined : parentName(key); up !== undefined; up = up === apex ? undefined : parentName(up)) {
-      if (owners.get(up)?.sets.has(RRType.DNAME)) occluder = { name: up, dname: true };
-      else if (cuts.has(up)) occluder = { name: up, dname: false };
+    if (occluders.size > 0) {
+      for (let up = key === apex ? undefined : parentName(key); up !== undefined; up = up === apex ? undefined : parentName(up)) {
+        if (occluders.has(up)) occluder = { name: up, dname: !cuts.has(up) || owners.get(up)?.has(RRType.DNAME) === true };
+      }
     }
     if (occluder === undefined && cuts.has(key)) occluder = { name: key, dname: false };
     if (occluder !== undefined) {
-      for (const [type, set] of owner.sets) {
+      for (let t = 0; t < owner.types.length; t++) {
+      const type = owner.types[t]!;
+      const set = owner.sets[t]!;
         if (occluder.dname) {
           report('below-dname', set[0]!, `${owner.name} ${typeToText(type)} is below the DNAME at ${occluder.name}`);
         } else if (occluder.name === key && AT_CUT.has(type)) {
@@ -167,18 +194,18 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
     }
 
     // NS, MX and SRV targets.
-    for (const rr of owner.sets.get(RRType.NS) ?? []) {
+    for (const rr of owner.get(RRType.NS) ?? []) {
       if (!('host' in rr.data)) continue;
       const target = nameKey(rr.data.host);
       if (isCname(target)) report('target-is-cname', rr, `NS target ${rr.data.host} of ${owner.name} is a CNAME`);
-      else if (isAtOrBelow(target, apex) && !hasAddress(target)) {
+      else if (isAtOrBelow(target, apex, true) && !hasAddress(target)) {
         report('missing-glue', rr, `NS target ${rr.data.host} of ${owner.name} is in the zone but has no A or AAAA record${key === apex ? '' : ' (glue)'}`);
       }
     }
-    for (const rr of owner.sets.get(RRType.MX) ?? []) {
+    for (const rr of owner.get(RRType.MX) ?? []) {
       if ('exchange' in rr.data && isCname(nameKey(rr.data.exchange))) report('target-is-cname', rr, `MX target ${rr.data.exchange} of ${owner.name} is a CNAME`);
     }
-    for (const rr of owner.sets.get(RRType.SRV) ?? []) {
+    for (const rr of owner.get(RRType.SRV) ?? []) {
       if ('port' in rr.data && isCname(nameKey(rr.data.target))) report('target-is-cname', rr, `SRV target ${rr.data.target} of ${owner.name} is a CNAME`);
     }
   }

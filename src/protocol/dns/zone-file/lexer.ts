@@ -57,7 +57,8 @@ export class ZoneLexer {
       const blankOwner = isBlank(text.charCodeAt(this.pos));
       const tokens: ZoneToken[] = [];
       let depth = 0;
-      let openedAt = 0;
+      let openLine = 0;
+      let openColumn = 0;
       while (this.pos < len) {
         const c = text.charCodeAt(this.pos);
         if (c === LF) {
@@ -69,7 +70,10 @@ export class ZoneLexer {
           const end = text.indexOf('\n', this.pos);
           this.pos = end < 0 ? len : end;
         } else if (c === OPEN) {
-          if (depth === 0) openedAt = this.line;
+          if (depth === 0) {
+            openLine = this.line;
+            openColumn = this.pos - this.lineStart + 1;
+          }
           depth++;
           this.pos++;
         } else if (c === CLOSE) {
@@ -82,7 +86,7 @@ export class ZoneLexer {
           tokens.push(this.unquoted());
         }
       }
-      if (depth > 0) this.fail(`"(" opened on line ${openedAt} is never closed`);
+      if (depth > 0) this.fail(`"(" opened on line ${openLine} is never closed`, openColumn, openLine);
       if (tokens.length > 0) return { tokens, line: tokens[0]!.line, blankOwner };
     }
   }
@@ -138,8 +142,7 @@ export class ZoneLexer {
   }
 
   /** Throws a syntax error at the current position after moving past the current physical line. */
-  private fail(reason: string, column = this.pos - this.lineStart + 1): never {
-    const line = this.line;
+  private fail(reason: string, column = this.pos - this.lineStart + 1, line = this.line): never {
     const end = this.text.indexOf('\n', this.pos);
     if (end < 0) {
       this.pos = this.text.length;

@@ -61,7 +61,7 @@ export function decodeKnown(type: number, b: Buffer, what: string): RData | unde
     bad,
   };
   const data = decodeFields(type, b, r);
-  if (data !== undefined && pos !== b.length) bad(`${b.length - pos} bytes left over`);
+  if (data !== undefined && pos !== b.length) bad(`${b.length - pos} byte${b.length - pos === 1 ? '' : 's'} left over`);
   return data;
 }
 

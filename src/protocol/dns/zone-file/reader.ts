@@ -261,7 +261,8 @@ class Reader {
     if (this.dollarTtl !== undefined) return this.dollarTtl;
     if (type === RRType.SOA && this.lastTtl === undefined && 'minimum' in data) {
       this.lastTtl = data.minimum;
-      this.warn(ctx, 'ttl-from-soa', `the SOA has no TTL and there is no $TTL: its minimum ${data.minimum} is used as TTL, for it and for later records without one`, line, owner, type);
+      this.warnedPrevious = true; // this warning says it already
+      this.warn(ctx, 'ttl-from-soa', `the SOA has no TTL and there is no $TTL: its minimum ${data.minimum} is used as its TTL (as BIND does); later records without a TTL take the last one stated (RFC 1035)`, line, owner, type);
       return data.minimum;
     }
     if (this.lastTtl !== undefined) {
