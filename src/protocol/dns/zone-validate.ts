@@ -59,16 +59,19 @@ class Owner {
 
 export function validateZone(origin: string, records: readonly ResourceRecord[], options: ZoneValidateOptions = {}): ZoneValidation {
   const sources = new Map(options.sources ?? []);
-  const errors: ZoneProblem[] = [];
-  const warnings: ZoneProblem[] = [];
+  // Problems with the record they are about, to be put in the records' order at the end.
+  const found: { problem: ZoneProblem; rr?: ResourceRecord }[] = [];
   const report = (kind: ZoneProblemKind, rr: ResourceRecord, reason: string): void => {
     const severity = severityOf(kind);
     const at = sources.get(rr);
-    (severity === 'error' ? errors : warnings).push({
-      code: severity === 'error' ? 'DNS_ZONE_INVALID' : 'DNS_ZONE_WARNING',
-      kind, severity, owner: rr.name, type: rr.type, reason,
-      ...(at?.file !== undefined && { file: at.file }),
-      ...(at !== undefined && { line: at.line }),
+    found.push({
+      rr,
+      problem: {
+        code: severity === 'error' ? 'DNS_ZONE_INVALID' : 'DNS_ZONE_WARNING',
+        kind, severity, owner: rr.name, type: rr.type, reason,
+        ...(at?.file !== undefined && { file: at.file }),
+        ...(at !== undefined && { line: at.line }),
+      },
     });
   };
   const apex = nameKey(origin);
@@ -119,11 +122,14 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
   const apexOwner = owners.get(apex);
   const soas = apexOwner?.get(RRType.SOA) ?? [];
   if (soas.length === 0) {
-    errors.push({ code: 'DNS_ZONE_INVALID', kind: 'no-soa', severity: 'error', owner: origin, type: RRType.SOA, reason: `the zone ${origin} has no SOA record at its apex` });
+    found.push({ problem: { code: 'DNS_ZONE_INVALID', kind: 'no-soa', severity: 'error', owner: origin, type: RRType.SOA, reason: `the zone ${origin} has no SOA record at its apex` } });
   }
   for (const extra of soas.slice(1)) report('multiple-soa', extra, `a second SOA record for ${origin}; a zone has exactly one`);
   if (apexOwner?.get(RRType.NS) === undefined) {
-    errors.push({ code: 'DNS_ZONE_INVALID', kind: 'no-apex-ns', severity: 'error', owner: origin, type: RRType.NS, reason: `the zone ${origin} has no NS records at its apex`, ...(soas[0] && sourceOf(sources, soas[0])) });
+    found.push({
+      problem: { code: 'DNS_ZONE_INVALID', kind: 'no-apex-ns', severity: 'error', owner: origin, type: RRType.NS, reason: `the zone ${origin} has no NS records at its apex`, ...(soas[0] && sourceOf(sources, soas[0])) },
+      ...(soas[0] && { rr: soas[0] }),
+    });
   }
   const zoneClass = soas[0]?.class;
   for (const ds of apexOwner?.get(RRType.DS) ?? []) report('ds-at-apex', ds, `DS at the apex ${origin}: it belongs in the parent zone`);
@@ -212,11 +218,21 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
 
   const out: ResourceRecord[] = [];
   for (const rr of kept) out.push(lowered.get(rr) ?? rr);
-  return { problems: [...errors, ...warnings], records: out, sources };
+  return { problems: inRecordOrder(found, records, lowered), records: out, sources };
 }
 
 function sourceOf(sources: ReadonlyMap<ResourceRecord, SourcePosition>, rr: ResourceRecord): { file?: string; line?: number } {
   const at = sources.get(rr);
   if (at === undefined) return {};
   return at.file === undefined ? { line: at.line } : { file: at.file, line: at.line };
+}
+
+/** Errors first, then warnings; each in the order of the records they are about (zone-wide ones first). */
+function inRecordOrder(found: readonly { problem: ZoneProblem; rr?: ResourceRecord }[], records: readonly ResourceRecord[], lowered: ReadonlyMap<ResourceRecord, ResourceRecord>): ZoneProblem[] {
+  if (found.length === 0) return [];
+  const index = new Map<ResourceRecord, number>();
+  records.forEach((rr, i) => index.set(rr, i));
+  for (const [original, copy] of lowered) index.set(copy, index.get(original)!);
+  const rank = (f: { problem: ZoneProblem; rr?: ResourceRecord }) => (f.problem.severity === 'error' ? 0 : 1) * (records.length + 1) + (f.rr === undefined ? -1 : index.get(f.rr) ?? records.length);
+  return found.map((f) => ({ f, r: rank(f) })).sort((a, b) => a.r - b.r).map(({ f }) => f.problem);
 }
