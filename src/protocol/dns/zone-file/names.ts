@@ -53,24 +53,40 @@ export function nameFromToken(token: ZoneToken, origin: string): string {
 }
 
 /**
- * How to write `name` (canonical text) in a zone file whose origin is `origin`:
- * "@", a relative name (when the origin is an exact suffix, so the case read back is
- * the same), or the absolute name. `owner` also escapes a leading "$" (a directive).
+ * How to write `name` (presentation text) in a zone file whose origin is `origin`:
+ * "@", a name relative to the origin (when the origin is an exact suffix, so the case
+ * read back is the same; never to the root), or the absolute name. `owner` also
+ * escapes a leading "$" (a directive).
  */
 export function nameToZoneText(name: string, origin: string | undefined, owner = false): string {
   let text = name;
-  if (origin !== undefined) {
+  if (origin !== undefined && origin !== '.') {
     if (name === origin) return '@';
-    if (origin === '.') text = name.slice(0, -1);
-    else if (name.length > origin.length && name.endsWith(origin) && name.charCodeAt(name.length - origin.length - 1) === 0x2e && endsWithDot(name.slice(0, name.length - origin.length))) {
+    if (name.length > origin.length && name.endsWith(origin) && name.charCodeAt(name.length - origin.length - 1) === 0x2e && endsWithDot(name.slice(0, name.length - origin.length))) {
       text = name.slice(0, name.length - origin.length - 1);
     }
+  } else if (origin === '.' && name === '.') {
+    return '@';
   }
-  if (SPECIAL.test(text)) text = text.replace(SPECIAL_ALL, '\\$&');
+  if (SPECIAL.test(text)) text = escapeSpecial(text);
   if (text === '@' || (owner && text.charCodeAt(0) === 0x24)) text = `\\${text}`;
   return text;
 }
 
 // nameToText leaves these printable characters alone; a zone file gives them meaning.
 const SPECIAL = /[();"]/;
-const SPECIAL_ALL = /[();"]/g;
+
+/** Escapes ( ) ; " that are not escaped already. */
+function escapeSpecial(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') {
+      out += c + (text[i + 1] ?? '');
+      i++;
+    } else {
+      out += SPECIAL.test(c) ? `\\${c}` : c;
+    }
+  }
+  return out;
+}
