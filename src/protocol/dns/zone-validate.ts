@@ -35,6 +35,8 @@ const AT_CUT: ReadonlySet<number> = new Set([RRType.NS, RRType.DS, RRType.RRSIG,
 class Owner {
   readonly types: number[] = [];
   readonly sets: ResourceRecord[][] = [];
+  /** Data keys of each RRset, made when it gets a second member (most RRsets have one). */
+  private readonly keys: (Set<string> | undefined)[] = [];
 
   constructor(readonly name: string) {}
 
@@ -47,15 +49,26 @@ class Owner {
     return this.types.includes(type);
   }
 
-  add(rr: ResourceRecord): void {
-    const set = this.get(rr.type);
-    if (set !== undefined) set.push(rr);
-    else {
+  /** Adds the record to its RRset; false when the RRset holds the same record already. */
+  add(rr: ResourceRecord): boolean {
+    const i = this.types.indexOf(rr.type);
+    if (i < 0) {
       this.types.push(rr.type);
       this.sets.push([rr]);
+      this.keys.push(undefined);
+      return true;
     }
+    const set = this.sets[i]!;
+    const keys = (this.keys[i] ??= new Set(set.map(dataKey)));
+    const key = dataKey(rr);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    set.push(rr);
+    return true;
   }
 }
+
+const dataKey = (rr: ResourceRecord) => `${rr.class} ${rdataKey(rr.type, rr.data)}`;
 
 export function validateZone(origin: string, records: readonly ResourceRecord[], options: ZoneValidateOptions = {}): ZoneValidation {
   const sources = new Map(options.sources ?? []);
@@ -78,21 +91,17 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
 
   // Owners and RRsets; duplicates out.
   const owners = new Map<string, Owner>();
-  const seen = new Set<string>();
   const kept: ResourceRecord[] = [];
   for (const rr of records) {
     const key = nameKey(rr.name);
-    const id = `${key}\u0000${rr.type}\u0000${rr.class}\u0000${rdataKey(rr.type, rr.data)}`;
-    if (seen.has(id)) {
+    let owner = owners.get(key);
+    if (owner === undefined) owners.set(key, (owner = new Owner(rr.name)));
+    if (!owner.add(rr)) {
       report('duplicate', rr, `duplicate ${typeToText(rr.type)} record ${rr.name} ${rdataToText(rr.type, rr.data)} collapsed into one`);
       continue;
     }
-    seen.add(id);
     kept.push(rr);
     if (rr.ttl > MAX_TTL) report('ttl-range', rr, `TTL ${rr.ttl} of ${rr.name} ${typeToText(rr.type)} is above ${MAX_TTL} (RFC 2181 §8)`);
-    let owner = owners.get(key);
-    if (owner === undefined) owners.set(key, (owner = new Owner(rr.name)));
-    owner.add(rr);
   }
 
   // One TTL per RRset: the lowest.

@@ -6,10 +6,9 @@
 // DNS codec (src/wire/dns/rdata.ts) lands, this should call its decoder instead.
 import { readName, nameToText } from '../../../wire/dns-name.js';
 import { WireDecodeError } from '../../../wire/errors.js';
-import { RRType, type OpaqueData, type RData } from '../../../wire/dns/types.js';
+import { RRType, type RData } from '../../../wire/dns/types.js';
 import { ZoneTextError } from '../zone-problem.js';
-import type { Fields } from './rdata-fields.js';
-import { MAX_RDATA } from './rdata-fields.js';
+import { MAX_RDATA, type Fields } from './rdata-fields.js';
 import { ipv6FromBytes } from './ipv6.js';
 
 export const GENERIC_MARK = '\\#';
@@ -110,7 +109,3 @@ function decodeFields(type: number, b: Buffer, r: Reader): RData | undefined {
 
 /** RFC 8659 §4.1: a tag is 1–15 ASCII letters and digits. */
 export const CAA_TAG = /^[A-Za-z0-9]{1,15}$/;
-
-export function opaque(bytes: Buffer): OpaqueData {
-  return { opaque: bytes };
-}

@@ -5,8 +5,7 @@
 // layout, else in RFC 3597 form.
 import type { OpaqueData } from '../../../wire/dns/types.js';
 import { quotedText } from './character-string.js';
-import type { Fields } from './rdata-fields.js';
-import { MAX_RDATA } from './rdata-fields.js';
+import { MAX_RDATA, type Fields } from './rdata-fields.js';
 import { ZoneTextError } from '../zone-problem.js';
 
 interface OpaqueForm {

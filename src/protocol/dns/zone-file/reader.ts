@@ -117,7 +117,7 @@ class Reader {
       this.error(ctx, 'too-large', `the zone file with what it includes is over ${this.limits.maxBytes} bytes (limit maxBytes)`);
       throw new StopReading();
     }
-    if (ctx.file !== undefined) this.reading.push(ctx.file);
+    if (ctx.file !== undefined) this.reading.push(posix.normalize(ctx.file));
     const lexer = new ZoneLexer(text);
     for (;;) {
       let line: LogicalLine | null;
