@@ -67,13 +67,14 @@ test('deterministic: any input order gives the same text', () => {
 });
 
 test('names in RFC 4034 §6.1 canonical order', () => {
-  const ordered = ['example.', 'a.example.', 'yljkjljk.a.example.', 'Z.a.example.', 'zABC.a.EXAMPLE.', 'z.example.', '\\001.z.example.', '*.z.example.', '\\200.z.example.'];
+  // RFC 4034 §6.1's example, under .test.
+  const ordered = ['example.test.', 'a.example.test.', 'yljkjljk.a.example.test.', 'Z.a.example.test.', 'zABC.a.EXAMPLE.test.', 'z.example.test.', '\\001.z.example.test.', '*.z.example.test.', '\\200.z.example.test.'];
   const rnd = seededRandom(1);
   const shuffled = [...ordered].sort(() => rnd() - 0.5);
   assert.deepEqual([...shuffled].sort(compareNames), ordered);
   const records = shuffled.map((n) => rr(n, RRType.TXT, { strings: [Buffer.from(n)] }));
-  const text = roundTrip('example.', [rr('example.', RRType.SOA, { ...SOA.data } as ResourceRecord['data']), ...records]);
-  assert.deepEqual(text.split('\n').slice(3, -1).map((l) => l.split('\t')[0]), ['', 'a', 'yljkjljk.a', 'Z.a', 'zABC.a.EXAMPLE.', 'z', '\\001.z', '*.z', '\\200.z']);
+  const text = roundTrip('example.test.', [rr('example.test.', RRType.SOA, { ...SOA.data } as ResourceRecord['data']), ...records]);
+  assert.deepEqual(text.split('\n').slice(3, -1).map((l) => l.split('\t')[0]), ['', 'a', 'yljkjljk.a', 'Z.a', 'zABC.a.EXAMPLE.test.', 'z', '\\001.z', '*.z', '\\200.z']);
 });
 
 test('every fixture round-trips', () => {
