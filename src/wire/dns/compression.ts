@@ -7,8 +7,10 @@
 // values their offsets from the message start, so a pointer always reproduces the
 // bytes it replaces and a decoded name equals the encoded one. A name is looked up
 // suffix by suffix from the longest; the labels before the first hit are written and
-// registered. Only names written with compression allowed (owner, question and the
-// RFC 1035 RDATA names) are registered as pointer targets. mark()/rollback() undo a
+// registered. Names that must not end in a pointer (SRV, NAPTR, DNAME, TSIG) are
+// written whole but still registered as targets, as Knot does: a later owner name may
+// point into them, which every receiver follows (RFC 3597 §4 is about pointers inside
+// RDATA, not into it). mark()/rollback() undo a
 // partly written record, map entries included, for the size-limited encoder.
 import { WireEncodeError, type WireEncodeReason } from '../errors.js';
 import { WireWriter } from '../writer.js';
@@ -61,19 +63,19 @@ export class MessageWriter extends WireWriter {
     throw new WireEncodeError(reason, `${path}: ${detail}`);
   }
 
-  /** Writes an absolute name; `compress` says whether this name may end in a pointer (and be one's target). */
+  /** Writes an absolute name; `compress` says whether it may end in a pointer. Its suffixes become targets either way. */
   name(text: string, compress: boolean, field: string): void {
     if (typeof text !== 'string') this.fail(field, `${String(text)} is not a name`, 'bad-name');
     if (text === '.') return this.u8(0);
-    const map = compress ? this.suffixes : undefined;
+    const map = this.suffixes;
     if (text.length <= 254 && PLAIN_ABSOLUTE.test(text)) {
       const buf = this.buf;
       for (let start = 0; start < text.length; ) {
         if (map !== undefined) {
           const key = start === 0 ? text : text.slice(start);
           const at = map.get(key);
-          if (at !== undefined) return this.u16(0xc000 | at);
-          this.register(map, key);
+          if (at === undefined) this.register(map, key);
+          else if (compress) return this.u16(0xc000 | at);
         }
         const dot = text.indexOf('.', start);
         const len = dot - start;
@@ -99,8 +101,8 @@ export class MessageWriter extends WireWriter {
       if (map !== undefined) {
         const key = nameToText({ labels: labels.slice(i), absolute: true });
         const at = map.get(key);
-        if (at !== undefined) return this.u16(0xc000 | at);
-        this.register(map, key);
+        if (at === undefined) this.register(map, key);
+        else if (compress) return this.u16(0xc000 | at);
       }
       this.u8(labels[i]!.length);
       this.bytes(labels[i]!);
