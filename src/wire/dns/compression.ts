@@ -20,6 +20,15 @@ import { nameFromText, nameToText } from '../dns-name.js';
 const PLAIN_ABSOLUTE = /^(?:[\x21-\x2d\x2f-\x5b\x5d-\x7e]{1,63}\.)+$/;
 const MAX_POINTER = 0x3fff;
 
+/** no-space without a stack trace: the size-limited encoder catches one per RRset that does not fit. */
+function noSpace(detail: string): WireEncodeError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const err = new WireEncodeError('no-space', detail);
+  Error.stackTraceLimit = limit;
+  return err;
+}
+
 export interface WriterMark {
   readonly pos: number;
   readonly added: number;
@@ -47,7 +56,7 @@ export class MessageWriter extends WireWriter {
   }
 
   override room(n: number): void {
-    if (n > this.limit - this.pos) throw new WireEncodeError('no-space', `needs ${n} bytes at ${this.pos}, ${this.limit - this.pos} left`);
+    if (n > this.limit - this.pos) throw noSpace(`needs ${n} bytes at ${this.pos}, ${this.limit - this.pos} left`);
   }
 
   /** Sets the path errors are reported under: at('answers', 2) → "answers[2]…", at('edns') → "edns…". */
