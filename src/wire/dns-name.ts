@@ -54,20 +54,17 @@ export interface ReadNameTextResult {
 export function readNameText(buf: Buffer, pos: number, end: number, o: ReadNameOptions): ReadNameTextResult {
   let text = '';
   const r = walkName(buf, pos, end, o, (start, len) => {
-    text += plainLabel(buf, start, start + len) ? `${buf.toString('latin1', start, start + len)}.` : `${labelToText(buf.subarray(start, start + len))}.`;
+    for (let i = start; i < start + len; i++) text += BYTE_TEXT[buf[i]!];
+    text += '.';
   });
   if (text === '') return { text: r.absolute ? '.' : '', next: r.next };
   return { text: r.absolute ? text : text.slice(0, -1), next: r.next };
 }
 
-/** True when the bytes need no escape in presentation text (0x21–0x7e but "." and "\"). */
-function plainLabel(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b < 0x21 || b > 0x7e || b === 0x2e || b === 0x5c) return false;
-  }
-  return true;
-}
+/** Each byte as presentation text writes it: itself for 0x21–0x7e but "." and "\\", which get a backslash, else \DDD. */
+const BYTE_TEXT: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b === 0x2e || b === 0x5c ? `\\${String.fromCharCode(b)}` : b >= 0x21 && b <= 0x7e ? String.fromCharCode(b) : `\\${b.toString().padStart(3, '0')}`,
+);
 
 /**
  * The one loop every name read goes through: checks label types, lengths, the 255-byte
@@ -119,11 +116,7 @@ export function nameToText(name: WireName): string {
 /** Presentation text of one label's bytes ("." and "\\" escaped, bytes outside 0x21–0x7e as \\DDD). */
 export function labelToText(label: Buffer): string {
   let s = '';
-  for (const b of label) {
-    if (b === 0x2e || b === 0x5c) s += `\\${String.fromCharCode(b)}`;
-    else if (b >= 0x21 && b <= 0x7e) s += String.fromCharCode(b);
-    else s += `\\${b.toString().padStart(3, '0')}`;
-  }
+  for (const b of label) s += BYTE_TEXT[b];
   return s;
 }
 

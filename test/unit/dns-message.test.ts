@@ -232,6 +232,15 @@ test('rdataEqual: names case-insensitively (RFC 4034 §6.2), AAAA by value, opaq
   for (const r of everyType()) assert.ok(rdataEqual(r.type, r.data, decodeRdata(r.type, encodeRdata(r.type, r.data))), `type ${r.type}`);
 });
 
+test('A text must be a canonical dotted quad', () => {
+  for (const ok of ['0.0.0.0', '192.0.2.1', '255.255.255.255', '198.51.100.10']) {
+    assert.deepEqual(decodeMessage(encodeMessage(message({ answers: [rr('a.example.', 1, { address: ok })] }))).answers[0]!.data, { address: ok });
+  }
+  for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.04', '00.1.2.3', ' 1.2.3.4', '1..2.3', '1.2.3.', '.1.2.3', '1.2.3.4 ', '1.2.3.1000', 'a.b.c.d', '１.2.3.4']) {
+    assert.throws(() => encodeMessage(message({ answers: [rr('a.example.', 1, { address: bad })] })), /bad-value: answers\[0\]\.data\.address: .* is not a dotted quad/, JSON.stringify(bad));
+  }
+});
+
 test('AAAA text is RFC 5952 canonical whatever was sent', () => {
   const cases: [string, string][] = [
     ['2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],

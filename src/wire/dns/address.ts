@@ -11,9 +11,32 @@ export function ipv4Text(buf: Buffer, at: number): string {
   return `${buf[at]!}.${buf[at + 1]!}.${buf[at + 2]!}.${buf[at + 3]!}`;
 }
 
-/** Writes a dotted quad's 4 bytes at buf[at]. Throws WireEncodeError('bad-value'). */
-export function writeIpv4(text: string, buf: Buffer, at: number): void {
-  buf.writeUInt32BE(ipv4FromString(text), at);
+/**
+ * Writes a dotted quad's 4 bytes at buf[at]; false (bytes there undefined) unless `text` is
+ * exactly four decimal numbers 0–255 without leading zeros, as ipv4FromString reads them.
+ * A character loop: the encoder's hottest field.
+ */
+export function writeIpv4(text: string, buf: Buffer, at: number): boolean {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  let first = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 0x2e : text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || (digits > 1 && first === 0x30) || value > 255 || part > 3) return false;
+      buf[at + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      if (digits === 0) first = c;
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return false;
+    }
+  }
+  return part === 4;
 }
 
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;

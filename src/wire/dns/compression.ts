@@ -59,6 +59,33 @@ export class MessageWriter extends WireWriter {
     if (n > this.limit - this.pos) throw noSpace(`needs ${n} bytes at ${this.pos}, ${this.limit - this.pos} left`);
   }
 
+  // Plain stores: every value was range-checked before (uint(), constants, lengths), and
+  // Buffer#writeUInt16BE's own checks cost more than the write.
+  override u8(v: number): void {
+    this.room(1);
+    this.buf[this.pos++] = v;
+  }
+
+  override u16(v: number): void {
+    this.room(2);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 8;
+    b[p + 1] = v & 0xff;
+    this.pos = p + 2;
+  }
+
+  override u32(v: number): void {
+    this.room(4);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = (v >>> 16) & 0xff;
+    b[p + 2] = (v >>> 8) & 0xff;
+    b[p + 3] = v & 0xff;
+    this.pos = p + 4;
+  }
+
   /** Sets the path errors are reported under: at('answers', 2) → "answers[2]…", at('edns') → "edns…". */
   at(section: string, index = -1): void {
     this.section = section;
@@ -77,6 +104,11 @@ export class MessageWriter extends WireWriter {
     if (typeof text !== 'string') this.fail(field, `${String(text)} is not a name`, 'bad-name');
     if (text === '.') return this.u8(0);
     const map = this.suffixes;
+    if (compress && map !== undefined) {
+      // The whole name written before (the common case: owners repeat): keys are valid canonical texts.
+      const at = map.get(text);
+      if (at !== undefined) return this.u16(0xc000 | at);
+    }
     if (text.length <= 254 && PLAIN_ABSOLUTE.test(text)) {
       const buf = this.buf;
       for (let start = 0; start < text.length; ) {

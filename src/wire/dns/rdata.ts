@@ -55,12 +55,7 @@ const A: RdataCodec<AData> = {
   write(w, d) {
     const address = text(w, d.address, 'data.address');
     w.room(4);
-    try {
-      writeIpv4(address, w.buf, w.pos);
-    } catch (err) {
-      if (err instanceof WireEncodeError) w.fail('data.address', `"${address}" is not a dotted quad`);
-      throw err;
-    }
+    if (!writeIpv4(address, w.buf, w.pos)) w.fail('data.address', `"${address}" is not a dotted quad`);
     w.pos += 4;
   },
   equal: (a, b) => a.address === b.address,
@@ -278,7 +273,7 @@ export function isKnownType(type: number): type is KnownType {
 export const COMPRESSED_RDATA_TYPES: readonly number[] = [2, 5, 6, 12, 15];
 
 export function isOpaque(d: unknown): d is OpaqueData {
-  return typeof d === 'object' && d !== null && Buffer.isBuffer((d as OpaqueData).opaque);
+  return typeof d === 'object' && d !== null && (d as OpaqueData).opaque !== undefined && Buffer.isBuffer((d as OpaqueData).opaque);
 }
 
 /**

@@ -78,5 +78,6 @@ export function writeRecord(w: MessageWriter, rr: ResourceRecord): void {
   writeRdata(w, rr.type, data);
   const len = w.pos - lengthAt - 2;
   if (len > 0xffff) w.fail('data', `${len} bytes of RDATA (at most 65535)`, 'too-long');
-  w.buf.writeUInt16BE(len, lengthAt);
+  w.buf[lengthAt] = len >>> 8;
+  w.buf[lengthAt + 1] = len & 0xff;
 }
