@@ -64,9 +64,9 @@ export type WireDecodeReason = keyof typeof WIRE_DECODE_REASONS;
 
 export const WIRE_ENCODE_REASONS = {
   'bad-value': 'A value is out of its type\'s range (a byte above 255, an address that is not an unsigned 32-bit number, a prefix longer than 32…).',
-  'bad-name': 'A domain name cannot be written: an empty or 64+ byte label, more than 255 bytes, or a bad escape.',
+  'bad-name': 'A domain name cannot be written: an empty or 64+ byte label, more than 255 bytes, or a bad escape (DNS: also a name without its trailing dot).',
   'too-long': 'A field is longer than the room it has (DHCPv4: chaddr > 16, sname > 64, file > 128 bytes, a sub-option > 255; failover: a string over its limit of UTF-8 bytes; DNS: a character string over 255 bytes, RDATA or an EDNS option over 65535).',
-  'too-large': 'The message does not fit in the allowed length (DHCPv4: even after overloading sname and file; failover: a body over 4 MiB, or more than 65535 entries; DNS: a message over 65535 bytes, a section of more than 65535 entries, or a limited response whose header, questions and OPT record alone exceed the limit).',
+  'too-large': 'The message does not fit in the allowed length (DHCPv4: even after overloading sname and file; failover: a body over 4 MiB, or more than 65535 entries; DNS: a message over 65535 bytes, a section of more than 65535 entries, or a size-limited response whose header, questions, OPT and TSIG records alone exceed the limit).',
   'no-space': 'The caller\'s buffer is smaller than the encoding.',
 } as const;
 
