@@ -44,7 +44,7 @@ export function everyType(): ResourceRecord[] {
     rr('example.com.', 2, { host: 'ns1.example.com.' }),
     rr('www.example.com.', 5, { target: 'host.example.com.' }),
     rr('example.com.', 6, { mname: 'ns1.example.com.', rname: 'hostmaster.example.com.', serial: 2026113001, refresh: 7200, retry: 3600, expire: 1209600, minimum: 300 }),
-    rr('80.2.0.192.in-addr.arpa.', 12, { host: 'host.example.com.' }),
+    rr('ptr.example.com.', 12, { host: 'host.example.com.' }),
     rr('example.com.', 13, { cpu: b('x86-64'), os: b('Debian') }),
     rr('example.com.', 15, { preference: 10, exchange: 'mail.example.com.' }),
     rr('example.com.', 16, { strings: [b('v=spf1 mx -all'), Buffer.alloc(0), Buffer.alloc(255, 0x78)] }),

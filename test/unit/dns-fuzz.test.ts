@@ -141,7 +141,7 @@ function randomName(rnd: () => number): string {
     }
     labels.push(l);
   }
-  const suffix = ['example.com.', 'Example.COM.', 'example.net.', 'test.', ''][int(5)]!;
+  const suffix = ['example.com.', 'Example.COM.', 'example.net.', 'test.', 'example.'][int(5)]!;
   return `${labels.join('.')}.${suffix}`;
 }
 
@@ -154,7 +154,7 @@ function randomRecord(rnd: () => number, tsigOk: boolean): ResourceRecord {
   const u16 = () => int(65536);
   const u32 = () => int(2 ** 32);
   const dataOf: Record<number, () => RData> = {
-    1: () => ({ address: `${int(256)}.${int(256)}.${int(256)}.${int(256)}` }),
+    1: () => ({ address: `${['192.0.2', '198.51.100', '203.0.113'][int(3)]!}.${int(256)}` }),
     2: () => ({ host: name() }),
     5: () => ({ target: name() }),
     6: () => ({ mname: name(), rname: name(), serial: u32(), refresh: u32(), retry: u32(), expire: u32(), minimum: u32() }),
@@ -162,7 +162,7 @@ function randomRecord(rnd: () => number, tsigOk: boolean): ResourceRecord {
     13: () => ({ cpu: bytes(20), os: bytes(20) }),
     15: () => ({ preference: u16(), exchange: name() }),
     16: () => ({ strings: Array.from({ length: 1 + int(3) }, () => bytes(rnd() < 0.05 ? 255 : 20)) }),
-    28: () => ({ address: Array.from({ length: 8 }, () => (rnd() < 0.4 ? 0 : int(65536)).toString(16)).join(':') }),
+    28: () => ({ address: `2001:db8:${Array.from({ length: 6 }, () => (rnd() < 0.4 ? 0 : int(65536)).toString(16)).join(':')}` }),
     33: () => ({ priority: u16(), weight: u16(), port: u16(), target: name() }),
     35: () => ({ order: u16(), preference: u16(), flags: bytes(2), services: bytes(10), regexp: bytes(20), replacement: name() }),
     39: () => ({ target: name() }),

@@ -10,8 +10,8 @@
 // registered. Names that must not end in a pointer (SRV, NAPTR, DNAME, TSIG) are
 // written whole but still registered as targets, as Knot does: a later owner name may
 // point into them, which every receiver follows (RFC 3597 §4 is about pointers inside
-// RDATA, not into it). mark()/rollback() undo a
-// partly written record, map entries included, for the size-limited encoder.
+// RDATA, not into it). mark()/rollback() undo a partly written record, map entries
+// included, for the size-limited encoder.
 import { WireEncodeError, type WireEncodeReason } from '../errors.js';
 import { WireWriter } from '../writer.js';
 import { nameFromText, nameToText } from '../dns-name.js';
