@@ -1,6 +1,6 @@
 // Domain names in DNS wire form (RFC 1035 §3.1, §4.1.4), shared by the DHCPv4
-// options that carry names (81 client FQDN, 119 domain search) and, later, the
-// DNS codec. Decompression is loop-safe: every compression pointer must point
+// options that carry names (81 client FQDN, 119 domain search) and the DNS
+// message codec (src/wire/dns/). Decompression is loop-safe: every compression pointer must point
 // strictly before the start of the name part it continues, so each jump goes to
 // a smaller offset and a name is read in a bounded number of steps.
 //
@@ -38,16 +38,50 @@ export interface ReadNameResult extends WireName {
 /** Reads one name from buf[pos, end). */
 export function readName(buf: Buffer, pos: number, end: number, o: ReadNameOptions): ReadNameResult {
   const labels: Buffer[] = [];
+  const r = walkName(buf, pos, end, o, (start, len) => {
+    labels.push(buf.subarray(start, start + len));
+  });
+  return { labels, absolute: r.absolute, next: r.next };
+}
+
+export interface ReadNameTextResult {
+  /** Presentation text as nameToText writes it ("www.example.com." when absolute). */
+  readonly text: string;
+  readonly next: number;
+}
+
+/** Reads one name from buf[pos, end) straight into presentation text (no label Buffers), with readName's checks. */
+export function readNameText(buf: Buffer, pos: number, end: number, o: ReadNameOptions): ReadNameTextResult {
+  let text = '';
+  const r = walkName(buf, pos, end, o, (start, len) => {
+    for (let i = start; i < start + len; i++) text += BYTE_TEXT[buf[i]!];
+    text += '.';
+  });
+  if (text === '') return { text: r.absolute ? '.' : '', next: r.next };
+  return { text: r.absolute ? text : text.slice(0, -1), next: r.next };
+}
+
+/** Each byte as presentation text writes it: itself for 0x21–0x7e but "." and "\\", which get a backslash, else \DDD. */
+const BYTE_TEXT: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b === 0x2e || b === 0x5c ? `\\${String.fromCharCode(b)}` : b >= 0x21 && b <= 0x7e ? String.fromCharCode(b) : `\\${b.toString().padStart(3, '0')}`,
+);
+
+/**
+ * The one loop every name read goes through: checks label types, lengths, the 255-byte
+ * limit and that each pointer points strictly before the part it continues, and hands
+ * each label's [start, start + len) to `label` in order.
+ */
+function walkName(buf: Buffer, pos: number, end: number, o: ReadNameOptions, label: (start: number, len: number) => void): { absolute: boolean; next: number } {
   let next = -1; // set at the first pointer
   let limit = pos; // a pointer must point before this
   let wireLength = 1; // the root label's length byte
   for (;;) {
     if (pos >= end) {
-      if (o.allowPartial && next < 0) return { labels, absolute: false, next: pos };
+      if (o.allowPartial && next < 0) return { absolute: false, next: pos };
       throw new WireDecodeError(o.overrun, pos, 'name runs past the end of its data');
     }
     const len = buf[pos]!;
-    if (len === 0) return { labels, absolute: true, next: next < 0 ? pos + 1 : next };
+    if (len === 0) return { absolute: true, next: next < 0 ? pos + 1 : next };
     const kind = len & 0xc0;
     if (kind === 0xc0) {
       if (!o.compression) throw new WireDecodeError('bad-label', pos, 'compression pointer in a name that must not be compressed');
@@ -63,7 +97,7 @@ export function readName(buf: Buffer, pos: number, end: number, o: ReadNameOptio
     if (pos + 1 + len > end) throw new WireDecodeError(o.overrun, pos, `label of ${len} bytes runs past the end of its data`);
     wireLength += len + 1;
     if (wireLength > MAX_NAME_LENGTH) throw new WireDecodeError('name-too-long', pos, `name longer than ${MAX_NAME_LENGTH} bytes`);
-    labels.push(buf.subarray(pos + 1, pos + 1 + len));
+    label(pos + 1, len);
     pos += 1 + len;
   }
 }
@@ -79,13 +113,10 @@ export function nameToText(name: WireName): string {
   return name.absolute ? `${s}.` : s;
 }
 
-function labelToText(label: Buffer): string {
+/** Presentation text of one label's bytes ("." and "\\" escaped, bytes outside 0x21–0x7e as \\DDD). */
+export function labelToText(label: Buffer): string {
   let s = '';
-  for (const b of label) {
-    if (b === 0x2e || b === 0x5c) s += `\\${String.fromCharCode(b)}`;
-    else if (b >= 0x21 && b <= 0x7e) s += String.fromCharCode(b);
-    else s += `\\${b.toString().padStart(3, '0')}`;
-  }
+  for (const b of label) s += BYTE_TEXT[b];
   return s;
 }
 
@@ -126,7 +157,8 @@ export function nameFromText(text: string): WireName {
   return name;
 }
 
-function checkName(name: WireName, what: string): void {
+/** Throws WireEncodeError('bad-name') unless every label is 1–63 bytes and the name at most 255 bytes in wire form. */
+export function checkName(name: WireName, what: string): void {
   let len = 1;
   for (const l of name.labels) {
     if (l.length === 0 || l.length > MAX_LABEL_LENGTH) throw new WireEncodeError('bad-name', `"${what}": label of ${l.length} bytes (1..${MAX_LABEL_LENGTH} allowed)`);

@@ -4,13 +4,15 @@
 // its message a human explanation. An encoder refuses values it cannot put on
 // the wire with a WireEncodeError. Reasons are never renamed or reused: retire
 // one by leaving it here unused. docs/wire-dhcp4.md documents the datagram
-// reasons and docs/wire-failover.md the failover stream's (which also throws
-// truncated, oversized and bad-magic); unit tests keep each table in step.
+// reasons, docs/wire-failover.md the failover stream's (which also throws
+// truncated, oversized and bad-magic) and docs/wire-dns.md the DNS message
+// codec's (which also throws truncated, oversized, bad-label, bad-pointer and
+// name-too-long); unit tests keep each table in step.
 
 /** Reasons of the datagram codecs (DHCPv4, ICMP echo, DNS names). */
 export const DATAGRAM_DECODE_REASONS = {
-  truncated: 'The input ends inside a fixed-size part (DHCPv4: the 236-byte BOOTP header + 4-byte magic cookie; failover: a field of a message body, or the stream inside a frame).',
-  oversized: 'The input is longer than the decoder accepts (DHCPv4: 4096 bytes by default, like Kea\'s receive buffer; failover: a frame length above 4 MiB or above what its type can hold, refused from the header).',
+  truncated: 'The input ends inside a fixed-size part (DHCPv4: the 236-byte BOOTP header + 4-byte magic cookie; failover: a field of a message body, or the stream inside a frame; DNS: the 12-byte header, or a question\'s or record\'s name or fixed fields).',
+  oversized: 'The input is longer than the decoder accepts (DHCPv4: 4096 bytes by default, like Kea\'s receive buffer; failover: a frame length above 4 MiB or above what its type can hold, refused from the header; DNS: a message over 65535 bytes).',
   'bad-op': 'The BOOTP op is neither BOOTREQUEST (1) nor BOOTREPLY (2).',
   'bad-htype': 'The hardware type is 0 or not assigned by IANA (1–41 are).',
   'bad-hlen': 'The hardware address length is more than the 16 bytes of chaddr.',
@@ -41,22 +43,40 @@ export const FAILOVER_DECODE_REASONS = {
   'trailing-bytes': 'A failover message body goes on after its last field.',
 } as const;
 
+/** Reasons only the DNS message codec (src/wire/dns/) throws. */
+export const DNS_DECODE_REASONS = {
+  'count-overrun': 'A DNS header count (QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT) promises more questions or records than the message holds: it ends between two entries before the count is reached.',
+  'trailing-data': 'A DNS message goes on after the last record its header counts announce (RFC 1035 leaves no room for it; a server answers FORMERR).',
+  'rdata-overrun': 'A DNS record\'s RDLENGTH runs past the end of the message.',
+  'bad-rdata-length': 'A DNS record\'s RDATA is shorter or longer than its type\'s fields consume: A not 4 bytes, AAAA not 16, a name, character string or field running past RDLENGTH, bytes left after the last field, or no RDATA for a known type outside class ANY and NONE.',
+  'bad-rdata': 'A DNS record\'s RDATA holds a value its type does not allow: a CAA tag that is empty or not only ASCII letters and digits (RFC 8659 §4.1).',
+  'multiple-opt': 'A DNS message has more than one OPT record (RFC 6891 §6.1.1).',
+  'bad-opt': 'An OPT record is not owned by the root name, or is in the answer or authority section (RFC 6891 §6.1.1).',
+  'bad-edns-option': 'An EDNS option runs past the OPT record\'s RDATA, or has a length its code does not allow (EXPIRE: 0 or 4 bytes, RFC 7314 §2).',
+  'bad-cookie': 'An EDNS COOKIE option is not an 8-byte client cookie optionally followed by an 8–32-byte server cookie (RFC 7873 §4; a server answers FORMERR, §5.2.2).',
+  'misplaced-tsig': 'A TSIG record is not the last record of the additional section (RFC 8945 §5.1).',
+} as const;
+
 /** Every decode reason of every wire codec. */
-export const WIRE_DECODE_REASONS = { ...DATAGRAM_DECODE_REASONS, ...FAILOVER_DECODE_REASONS } as const;
+export const WIRE_DECODE_REASONS = { ...DATAGRAM_DECODE_REASONS, ...FAILOVER_DECODE_REASONS, ...DNS_DECODE_REASONS } as const;
 
 export type WireDecodeReason = keyof typeof WIRE_DECODE_REASONS;
 
 export const WIRE_ENCODE_REASONS = {
   'bad-value': 'A value is out of its type\'s range (a byte above 255, an address that is not an unsigned 32-bit number, a prefix longer than 32…).',
-  'bad-name': 'A domain name cannot be written: an empty or 64+ byte label, more than 255 bytes, or a bad escape.',
-  'too-long': 'A field is longer than the room it has (DHCPv4: chaddr > 16, sname > 64, file > 128 bytes, a sub-option > 255; failover: a string over its limit of UTF-8 bytes).',
-  'too-large': 'The message does not fit in the allowed length (DHCPv4: even after overloading sname and file; failover: a body over 4 MiB, or more than 65535 entries).',
+  'bad-name': 'A domain name cannot be written: an empty or 64+ byte label, more than 255 bytes, or a bad escape (DNS: also a name without its trailing dot).',
+  'too-long': 'A field is longer than the room it has (DHCPv4: chaddr > 16, sname > 64, file > 128 bytes, a sub-option > 255; failover: a string over its limit of UTF-8 bytes; DNS: a character string over 255 bytes, RDATA or an EDNS option over 65535).',
+  'too-large': 'The message does not fit in the allowed length (DHCPv4: even after overloading sname and file; failover: a body over 4 MiB, or more than 65535 entries; DNS: a message over 65535 bytes, a section of more than 65535 entries, or a size-limited response whose header, questions, OPT and TSIG records alone exceed the limit).',
   'no-space': 'The caller\'s buffer is smaller than the encoding.',
 } as const;
 
 export type WireEncodeReason = keyof typeof WIRE_ENCODE_REASONS;
 
-/** Input bytes that cannot be decoded. The only exception a decoder throws. */
+/**
+ * Input bytes that cannot be decoded. The only exception a decoder throws. It carries
+ * no stack trace: servers throw one per bad datagram, reason and offset say where it
+ * arose, and capturing a stack would cost 3–5 µs per datagram under a flood.
+ */
 export class WireDecodeError extends Error {
   constructor(
     readonly reason: WireDecodeReason,
@@ -64,7 +84,10 @@ export class WireDecodeError extends Error {
     readonly offset: number,
     detail: string,
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${reason} at byte ${offset}: ${detail}`);
+    Error.stackTraceLimit = limit;
     this.name = 'WireDecodeError';
   }
 }

@@ -33,18 +33,22 @@ export class WireReader {
     return this.buf[this.pos++]!;
   }
 
+  // Byte arithmetic rather than Buffer#readUInt16BE/32BE: need() has checked the range,
+  // and their own argument checks cost more than the read.
   u16(what = 'uint16'): number {
     this.need(2, what);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
   }
 
   u32(what = 'uint32'): number {
     this.need(4, what);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p]! * 0x100_0000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
   }
 
   /** A view (not a copy) of the next n bytes. */

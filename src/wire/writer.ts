@@ -13,7 +13,8 @@ export class WireWriter {
     this.pos = start;
   }
 
-  private room(n: number): void {
+  /** Throws WireEncodeError('no-space') unless n more bytes fit. */
+  room(n: number): void {
     if (n > this.end - this.pos) throw new WireEncodeError('no-space', `needs ${n} bytes at ${this.pos}, ${this.end - this.pos} left`);
   }
 
