@@ -1,5 +1,5 @@
 // Site config in: text → parsed → versioned → schema-validated with defaults →
-// semantic checks (dhcp-validate.ts, failover-validate.ts) → frozen. Errors refuse the
+// semantic checks (dhcp-validate.ts, failover-validate.ts, dns-validate.ts) → frozen. Errors refuse the
 // config; warnings (same shape, their own codes) travel with the loaded config.
 import { parseJsonc } from './jsonc.js';
 import { canonicalJson, contentHash, deepFreeze } from './canonical.js';
@@ -8,6 +8,7 @@ import type { ConfigProblem } from './problem.js';
 import { SITE_CONFIG_VERSION, SiteConfigSchema, type SiteConfig } from './site-schema.js';
 import { validateDhcp } from './dhcp-validate.js';
 import { validateFailover } from './failover-validate.js';
+import { validateDns } from './dns-validate.js';
 
 export interface LoadedSiteConfig {
   readonly config: Readonly<SiteConfig>;
@@ -52,7 +53,8 @@ export function parseSiteConfig(text: string): SiteConfigResult {
 function semanticChecks(config: SiteConfig): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
   const problems = config.dhcp === undefined ? [] : validateDhcp(config.dhcp);
   const failover = validateFailover(config);
-  return { problems: [...problems, ...failover.problems], warnings: failover.warnings };
+  const dns = config.dns === undefined ? [] : validateDns(config.dns);
+  return { problems: [...problems, ...failover.problems, ...dns], warnings: failover.warnings };
 }
 
 export function siteConfigJsonSchema(): object {

@@ -1,10 +1,11 @@
 // The site config: the contract between the manager and a site daemon (versioned;
-// the dhcp section is in dhcp-schema.ts, the failover section in failover-schema.ts;
-// later issues add the dns, files and agent sections). Defaults live here, next to
+// the dhcp section is in dhcp-schema.ts, the failover section in failover-schema.ts,
+// the dns section in dns-schema.ts; later issues add the files and agent sections). Defaults live here, next to
 // each key, so the schema is also the defaults table.
 import { Type, type Static } from '@sinclair/typebox';
 import { DHCP_SCHEMA_DEFS, DhcpSchema } from './dhcp-schema.js';
 import { FailoverSchema } from './failover-schema.js';
+import { DnsSchema } from './dns-schema.js';
 
 export const SITE_CONFIG_VERSION = 1;
 
@@ -47,6 +48,7 @@ export const SiteConfigSchema = Type.Object(
     ),
     dhcp: Type.Optional(DhcpSchema),
     failover: Type.Optional(FailoverSchema),
+    dns: Type.Optional(DnsSchema),
   },
   {
     additionalProperties: false,

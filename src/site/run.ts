@@ -20,6 +20,7 @@ import { FailoverService } from './failover-service.js';
 import { ControlToken, controlTokenPath } from './control-token.js';
 import type { OperatorCommand } from '../protocol/failover/relationship.js';
 import { leaseQueryRoute } from './lease-query.js';
+import { DnsService } from './dns-service.js';
 import type { SiteService } from './service.js';
 
 /** The operator commands of a failover relationship: POST /failover/<relationship>/<command>. */
@@ -97,6 +98,7 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
       services.push(token);
     }
   }
+  if (config.dns?.enabled) services.push(new DnsService({ config: config.dns, configDir, log, clock, registry }));
   daemon = new SiteDaemon({ services, clock, log });
   return { daemon, status };
 }

@@ -8,7 +8,7 @@ export {
   COOKIE_CLIENT_BYTES, COOKIE_SERVER_MAX_BYTES, COOKIE_SERVER_MIN_BYTES, cookieOption, ednsOption, expireOption, hasEdnsOption, nsidOption,
   readCookie, readExpire, readNsid, type DnsCookie,
 } from './edns.js';
-export { compareNames, isSubdomain, labelCount, nameKey, namesEqual, parent } from './name.js';
+export { compareNames, isSubdomain, joinNames, labelCount, leadingLabels, nameKey, namesEqual, parent } from './name.js';
 export { ipv6Bytes, ipv6Text } from './address.js';
 export {
   DATAGRAM_DECODE_REASONS, DNS_DECODE_REASONS, WIRE_DECODE_REASONS, WIRE_ENCODE_REASONS, WireDecodeError, WireEncodeError, isWireDecodeError,

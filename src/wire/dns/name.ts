@@ -126,3 +126,29 @@ function comparePlain(a: string, b: string): number {
     be = bs - 1;
   }
 }
+
+/** The first `count` labels of a name, as a relative name ("host.sub.example.com.", 2 → "host.sub"); "" for 0. */
+export function leadingLabels(name: string, count: number): string {
+  if (count <= 0) return '';
+  if (PLAIN.test(name)) {
+    let at = -1;
+    for (let i = 0; i < count; i++) {
+      at = name.indexOf('.', at + 1);
+      if (at < 0) return name;
+    }
+    return name.slice(0, at);
+  }
+  const n = nameFromText(name);
+  return nameToText({ labels: n.labels.slice(0, count), absolute: false });
+}
+
+/** A relative name put in front of an absolute one ("host", "example.net." → "host.example.net."); undefined past 255 bytes. */
+export function joinNames(relative: string, suffix: string): string | undefined {
+  const joined = relative === '' ? suffix : suffix === '.' ? `${relative}.` : `${relative}.${suffix}`;
+  try {
+    nameFromText(joined);
+  } catch {
+    return undefined;
+  }
+  return joined;
+}

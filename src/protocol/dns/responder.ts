@@ -1,0 +1,114 @@
+// From query bytes to answer bytes (docs/dns.md, "Answering"). A plain query (see
+// query-peek.ts) whose answer was made before for this zone set is answered by
+// copying that answer and patching id, flags and the client's spelling of the name;
+// anything else is decoded, answered by answerQuery, encoded within its size limit,
+// and — when it was a plain query — kept for the next one. The cache belongs to one
+// zone set: swapping the set (a zone changed) starts an empty one.
+import { isWireDecodeError, type WireDecodeReason } from '../../wire/errors.js';
+import { decodeMessage, encodeResponse } from '../../wire/dns/index.js';
+import { patchAnswer, peekQuery, type PlainQuery } from '../../wire/dns/query-peek.js';
+import { DNS_HEADER_BYTES, Rcode } from '../../wire/dns/types.js';
+import { answerQuery, type QueryOutcome } from './answer.js';
+import type { ZoneSet } from './zone-set.js';
+
+export interface ResponderOptions {
+  readonly udpSize: number;
+  readonly nsid?: Buffer;
+  /** Answers kept per zone set at most; past it the cache starts over. */
+  readonly cacheEntries?: number;
+}
+
+export class DnsCounters {
+  readonly outcomes = new Map<string, number>();
+  readonly decodeErrors = new Map<string, number>();
+  cacheHits = 0;
+  truncated = 0;
+
+  count(map: Map<string, number>, key: string): void {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+}
+
+export type Transport = 'udp' | 'tcp';
+
+/** Outcomes that depend on more than the zone set (a secondary's expiry), never cached. */
+const UNCACHEABLE: ReadonlySet<QueryOutcome> = new Set(['expired']);
+
+const DEFAULT_CACHE_ENTRIES = 200_000;
+
+export class DnsResponder {
+  readonly counters = new DnsCounters();
+  private zones: ZoneSet;
+  private cache = new Map<string, Buffer>();
+  private readonly cacheEntries: number;
+  /** Told of each undecodable message (for a rate-limited log line). */
+  onDecodeError?: (reason: WireDecodeReason, detail: string) => void;
+
+  constructor(zones: ZoneSet, private readonly opts: ResponderOptions) {
+    this.zones = zones;
+    this.cacheEntries = opts.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+  }
+
+  get zoneSet(): ZoneSet {
+    return this.zones;
+  }
+
+  /** Serves `zones` from now on; answers made from the old set are forgotten. */
+  swap(zones: ZoneSet): void {
+    this.zones = zones;
+    this.cache = new Map();
+  }
+
+  /**
+   * The answer to `query` received over `transport`, or undefined when nothing must be
+   * sent (a response, or bytes too broken to answer). `out` (65535 bytes), when given,
+   * receives cached answers without allocating; the returned Buffer is then a view of it.
+   */
+  respond(query: Buffer, transport: Transport, out?: Buffer): Buffer | undefined {
+    const plain = transport === 'udp' ? peekQuery(query) : undefined;
+    if (plain) {
+      const template = this.cache.get(plain.key);
+      if (template) {
+        this.counters.cacheHits++;
+        const into = out ?? Buffer.allocUnsafe(template.length);
+        return into.subarray(0, patchAnswer(template, query, plain, into));
+      }
+    }
+    return this.answer(query, transport, plain);
+  }
+
+  private answer(data: Buffer, transport: Transport, plain: PlainQuery | undefined): Buffer | undefined {
+    let message;
+    try {
+      message = decodeMessage(data);
+    } catch (error) {
+      if (!isWireDecodeError(error)) throw error;
+      this.counters.count(this.counters.decodeErrors, error.reason);
+      this.onDecodeError?.(error.reason, error.message);
+      return formErr(data);
+    }
+    const answer = answerQuery(message, { zones: this.zones, transport, udpSize: this.opts.udpSize, ...(this.opts.nsid ? { nsid: this.opts.nsid } : {}) });
+    if (!answer) return undefined;
+    this.counters.count(this.counters.outcomes, answer.outcome);
+    const wire = encodeResponse(answer.response, answer.maxBytes);
+    if ((wire.readUInt16BE(2) & 0x0200) !== 0) this.counters.truncated++;
+    if (plain && !UNCACHEABLE.has(answer.outcome)) {
+      if (this.cache.size >= this.cacheEntries) this.cache = new Map();
+      this.cache.set(plain.key, wire);
+    }
+    return wire;
+  }
+}
+
+/**
+ * FORMERR for a query whose header could be read (RFC 1035 §4.1.1): the header alone,
+ * id and opcode echoed, no sections. Nothing for a response or fewer than 12 bytes.
+ */
+function formErr(data: Buffer): Buffer | undefined {
+  if (data.length < DNS_HEADER_BYTES || (data[2]! & 0x80) !== 0) return undefined;
+  const out = Buffer.alloc(DNS_HEADER_BYTES);
+  data.copy(out, 0, 0, 2);
+  out[2] = 0x80 | (data[2]! & 0x78) | (data[2]! & 0x01); // QR, opcode, RD
+  out[3] = Rcode.FORMERR;
+  return out;
+}

@@ -1,0 +1,49 @@
+// The zones a server is authoritative for, each with its serving state, found by
+// longest match of a name (docs/dns.md). Immutable: the service builds a new set
+// and swaps it atomically when a zone changes, so a query sees one version.
+import { nameKey, parent } from '../../wire/dns/name.js';
+import type { Zone } from './zone.js';
+
+/** How a zone is served right now. */
+export interface ServedZone {
+  readonly zone: Zone;
+  readonly role: 'primary' | 'secondary';
+  /**
+   * Seconds until a secondary's copy expires (the EDNS EXPIRE option, RFC 7314);
+   * for a primary its SOA expire. Read when a query asks for it.
+   */
+  expiresIn(): number;
+  /** A secondary past its SOA expire with expiry 'soa': it answers SERVFAIL, like BIND and Knot. */
+  expired(): boolean;
+}
+
+export class ZoneSet {
+  private readonly byKey: ReadonlyMap<string, ServedZone>;
+
+  constructor(zones: readonly ServedZone[]) {
+    const m = new Map<string, ServedZone>();
+    for (const z of zones) m.set(z.zone.originKey, z);
+    this.byKey = m;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** The zone with the longest origin that `name` is in or below. */
+  find(name: string): ServedZone | undefined {
+    for (let k: string | undefined = nameKey(name); k !== undefined; k = parent(k)) {
+      const z = this.byKey.get(k);
+      if (z) return z;
+    }
+    return undefined;
+  }
+
+  get(origin: string): ServedZone | undefined {
+    return this.byKey.get(nameKey(origin));
+  }
+
+  all(): Iterable<ServedZone> {
+    return this.byKey.values();
+  }
+}
