@@ -1,6 +1,7 @@
-// dns-udp: authoritative DNS over UDP on loopback, measured by dnsperf in
-// queries per second. Each run starts a fresh server on a free port, waits
-// until it answers from the zone, loads it for a fixed time, then stops it.
+// dns-udp and dns-tcp: authoritative DNS over UDP (or TCP) on loopback, measured
+// by dnsperf in queries per second. Each run starts a fresh server on a free port,
+// waits until it answers from the zone, loads it for a fixed time, then stops it.
+// Both benches share everything but dnsperf's transport (-m).
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,15 +37,15 @@ function serverOf(name: string): DnsServer {
   return s;
 }
 
-async function open(options: BenchOptions, _contenders: readonly string[]): Promise<BenchmarkSession> {
-  const temp = sessionTempDir('dns-udp');
+const openFor = (transport: 'udp' | 'tcp') => async (options: BenchOptions, _contenders: readonly string[]): Promise<BenchmarkSession> => {
+  const temp = sessionTempDir(`dns-${transport}`);
   const zone = generateVoiceZone();
   const zoneFile = join(temp.path, 'voice.example.zone');
   const queryFile = join(temp.path, 'queries.txt');
   writeFileSync(zoneFile, zone.zoneText);
   writeFileSync(queryFile, zone.queryText);
   const cpus = planCpus(options.pin);
-  const seconds = options.duration ?? dnsUdp.defaultDuration;
+  const seconds = options.duration ?? DEFAULT_DURATION;
   const clients = options.clients ?? DEFAULT_CLIENTS;
   const nxShare = (zone.mix['NXDOMAIN'] ?? 0) / zone.queries;
 
@@ -59,7 +60,7 @@ async function open(options: BenchOptions, _contenders: readonly string[]): Prom
         throw new Error(`${contender}: ${(err as Error).message}\n--- ${server.logFile}\n${logTail(server.logFile)}`);
       }
       const { result: perf, cpuShare } = await withCpuShare(server.pid, () =>
-        runDnsperf({ address: ADDRESS, port, queryFile, seconds, clients, threads: cpus.loadThreads, maxQps: options.rate, cpus: cpus.load }),
+        runDnsperf({ address: ADDRESS, port, queryFile, seconds, clients, threads: cpus.loadThreads, maxQps: options.rate, cpus: cpus.load, transport }),
       );
       // Validity: a server that refuses or fails queries fast must not score.
       const answered = perf.completed;
@@ -93,26 +94,33 @@ async function open(options: BenchOptions, _contenders: readonly string[]): Prom
     describe: () => ({
       address: ADDRESS,
       cpus,
-      dnsperf: { seconds, clients, threads: cpus.loadThreads, maxQps: options.rate ?? null, timeoutSeconds: 1 },
+      dnsperf: { transport, seconds, clients, threads: cpus.loadThreads, maxQps: options.rate ?? null, timeoutSeconds: 1 },
       zone: { origin: zone.origin, records: zone.records, sha256: sha256(zone.zoneText) },
       queries: { count: zone.queries, mix: zone.mix, sha256: sha256(zone.queryText) },
     }),
     close: () => temp.remove(),
   };
+};
+
+const DEFAULT_DURATION = 10;
+
+function dnsBench(transport: 'udp' | 'tcp'): Benchmark {
+  return {
+    name: `dns-${transport}`,
+    unit: 'qps',
+    title: `authoritative DNS over ${transport.toUpperCase()} on loopback, dnsperf queries per second`,
+    peers: ['knot', 'nsd', 'bind'],
+    defaultPeer: 'knot',
+    defaultDuration: DEFAULT_DURATION,
+    // Every peer's version, run or not: results from different --peer choices stay comparable.
+    programs: () => [PROGRAMS.dnsperf, PROGRAMS.taskset, ...Object.values(programOf)],
+    unavailable: async (contender) => {
+      if (!onPath('dnsperf')) return 'dnsperf not found (Debian package dnsperf)';
+      return serverOf(contender).unavailable();
+    },
+    open: openFor(transport),
+  };
 }
 
-export const dnsUdp: Benchmark = {
-  name: 'dns-udp',
-  unit: 'qps',
-  title: 'authoritative DNS over UDP on loopback, dnsperf queries per second',
-  peers: ['knot', 'nsd', 'bind'],
-  defaultPeer: 'knot',
-  defaultDuration: 10,
-  // Every peer's version, run or not: results from different --peer choices stay comparable.
-  programs: () => [PROGRAMS.dnsperf, PROGRAMS.taskset, ...Object.values(programOf)],
-  unavailable: async (contender) => {
-    if (!onPath('dnsperf')) return 'dnsperf not found (Debian package dnsperf)';
-    return serverOf(contender).unavailable();
-  },
-  open,
-};
+export const dnsUdp = dnsBench('udp');
+export const dnsTcp = dnsBench('tcp');

@@ -1,11 +1,12 @@
 // The benches `npm run bench -- <name>` knows about.
 import { dhcp4 } from './dhcp4.js';
 import { dhcp4Ha } from './dhcp4-ha.js';
-import { dnsUdp } from './dns-udp.js';
+import { dnsTcp, dnsUdp } from './dns-udp.js';
 import type { Benchmark } from './types.js';
 
 export const benchmarks: Record<string, Benchmark> = {
   [dhcp4.name]: dhcp4,
   [dhcp4Ha.name]: dhcp4Ha,
   [dnsUdp.name]: dnsUdp,
+  [dnsTcp.name]: dnsTcp,
 };

@@ -12,6 +12,8 @@ export interface DnsperfOptions {
   /** dnsperf -Q: cap on queries per second; undefined → as fast as answers come back. */
   maxQps: number | undefined;
   cpus: string | undefined;
+  /** dnsperf -m: udp (default) or tcp (each client one connection, queries pipelined on it). */
+  transport?: 'udp' | 'tcp';
 }
 
 export interface DnsperfResult {
@@ -35,6 +37,7 @@ export function dnsperfArgs(o: DnsperfOptions): string[] {
     '-t', '1',
   ];
   if (o.maxQps !== undefined) args.push('-Q', String(o.maxQps));
+  if (o.transport === 'tcp') args.push('-m', 'tcp');
   return args;
 }
 

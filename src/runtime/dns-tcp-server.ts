@@ -75,28 +75,45 @@ export class DnsTcpServer {
     });
     let pending: Buffer = Buffer.alloc(0);
     let inFlight = 0;
-    // Answers leave in query order: each waits for the one before it.
-    let tail: Promise<void> = Promise.resolve();
+    // Answers leave in query order: while one is awaited, later ones wait behind it.
+    let tail: Promise<void> | undefined;
+    const settled = () => {
+      inFlight--;
+      if (inFlight < this.opts.maxPipelined && socket.isPaused()) socket.resume();
+    };
     socket.on('data', (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       let pos = 0;
+      // One write for every answer this chunk completes.
+      socket.cork();
       while (pending.length - pos >= 2) {
         const length = pending.readUInt16BE(pos);
         if (pending.length - pos - 2 < length) break;
         const message = pending.subarray(pos + 2, pos + 2 + length);
         pos += 2 + length;
+        let reply: DnsTcpReply | Promise<DnsTcpReply>;
+        try {
+          reply = this.opts.handler(message, peer);
+        } catch (error) {
+          this.opts.onDrop?.('error', peer, (error as Error).message);
+          continue;
+        }
+        if (tail === undefined && !(reply instanceof Promise)) {
+          write(socket, reply);
+          continue;
+        }
         inFlight++;
         if (inFlight >= this.opts.maxPipelined) socket.pause();
-        const reply = Promise.resolve().then(() => this.opts.handler(Buffer.from(message), peer));
-        tail = tail.then(() => reply).then(
-          (r) => write(socket, r),
-          () => undefined,
-        ).finally(() => {
-          inFlight--;
-          if (inFlight < this.opts.maxPipelined && socket.isPaused()) socket.resume();
-        });
+        const previous = tail ?? Promise.resolve();
+        const mine: Promise<void> = previous.then(() => reply).then((r) => write(socket, r), (error: unknown) => this.opts.onDrop?.('error', peer, (error as Error).message))
+          .finally(() => {
+            settled();
+            if (tail === mine) tail = undefined;
+          });
+        tail = mine;
       }
-      pending = pos === pending.length ? Buffer.alloc(0) : pending.subarray(pos);
+      socket.uncork();
+      pending = pos === pending.length ? Buffer.alloc(0) : Buffer.from(pending.subarray(pos));
     });
   }
 }
@@ -104,8 +121,9 @@ export class DnsTcpServer {
 function write(socket: Socket, reply: DnsTcpReply): void {
   if (reply === undefined || socket.destroyed) return;
   for (const m of Buffer.isBuffer(reply) ? [reply] : reply) {
-    const prefix = Buffer.allocUnsafe(2);
-    prefix.writeUInt16BE(m.length);
-    socket.write(Buffer.concat([prefix, m]));
+    const framed = Buffer.allocUnsafe(m.length + 2);
+    framed.writeUInt16BE(m.length, 0);
+    m.copy(framed, 2);
+    socket.write(framed);
   }
 }

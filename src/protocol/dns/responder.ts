@@ -65,9 +65,9 @@ export class DnsResponder {
    * receives cached answers without allocating; the returned Buffer is then a view of it.
    */
   respond(query: Buffer, transport: Transport, out?: Buffer): Buffer | undefined {
-    const plain = transport === 'udp' ? peekQuery(query) : undefined;
+    const plain = peekQuery(query);
     if (plain) {
-      const template = this.cache.get(plain.key);
+      const template = this.cache.get(transport === 'udp' ? plain.key : `${plain.key}|tcp`);
       if (template) {
         this.counters.cacheHits++;
         const into = out ?? Buffer.allocUnsafe(template.length);
@@ -94,7 +94,8 @@ export class DnsResponder {
     if ((wire.readUInt16BE(2) & 0x0200) !== 0) this.counters.truncated++;
     if (plain && !UNCACHEABLE.has(answer.outcome)) {
       if (this.cache.size >= this.cacheEntries) this.cache = new Map();
-      this.cache.set(plain.key, wire);
+      // Over TCP the limit is 65535 and ANY is answered whole: answers kept apart.
+      this.cache.set(transport === 'udp' ? plain.key : `${plain.key}|tcp`, wire);
     }
     return wire;
   }
