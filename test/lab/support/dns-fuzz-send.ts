@@ -1,0 +1,130 @@
+// Test program: sends COUNT mutated DNS messages to SERVER:53 over UDP — seeded
+// mutations of the captured queries and answers in FIXTURES (test/fixtures/dns/: bit
+// flips, truncations, extensions, header counts and opcodes rewritten — UPDATE and
+// NOTIFY among them —, compression pointers planted, names spliced) plus wholly random
+// ones — and TCP_COUNT more over a few TCP connections (valid framing around mutated
+// messages, and some broken framing), paced at up to RATE per second; prints one JSON
+// summary. Bounded: stops after COUNT (+ TCP_COUNT) messages or MAX_MS.
+// Usage: node dns-fuzz-send.js SERVER COUNT TCP_COUNT SEED RATE MAX_MS FIXTURES
+import { createSocket } from 'node:dgram';
+import { readFileSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { seededRandom } from '../../support/random.js';
+
+const [server = '', countText = '1000000', tcpText = '20000', seedText = '1', rateText = '1000000', maxMsText = '60000', fixtures = ''] = process.argv.slice(2);
+const count = Number(countText);
+const tcpCount = Number(tcpText);
+const rate = Number(rateText);
+const maxMs = Number(maxMsText);
+const rnd = seededRandom(Number(seedText));
+const int = (n: number) => Math.floor(rnd() * n);
+
+const captures = readdirSync(fixtures).filter((f) => f.endsWith('.hex')).sort().map((f) =>
+  Buffer.from(readFileSync(join(fixtures, f), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('').replace(/\s+/g, ''), 'hex'));
+if (captures.length === 0) throw new Error(`no captures in ${fixtures}`);
+const queries = captures.filter((c) => c.length >= 12 && (c[2]! & 0x80) === 0);
+
+const KINDS = ['flip', 'truncate', 'extend', 'counts', 'opcode', 'pointer', 'splice', 'boundary', 'random', 'verbatim'] as const;
+const made: Record<string, number> = {};
+
+function mutate(): Buffer {
+  const kind = KINDS[int(KINDS.length)]!;
+  made[kind] = (made[kind] ?? 0) + 1;
+  const from = rnd() < 0.7 ? queries : captures;
+  let p = Buffer.from(from[int(from.length)]!);
+  switch (kind) {
+    case 'flip':
+      for (let n = 1 + int(8); n > 0; n--) p[int(p.length)]! ^= 1 << int(8);
+      break;
+    case 'truncate':
+      p = p.subarray(0, int(p.length));
+      break;
+    case 'extend':
+      p = Buffer.concat([p, Buffer.from(Array.from({ length: 1 + int(64) }, () => int(256)))]);
+      break;
+    case 'counts':
+      if (p.length >= 12) for (let i = 4; i < 12; i += 2) if (rnd() < 0.5) p.writeUInt16BE(rnd() < 0.5 ? int(4) : int(65536), i);
+      break;
+    case 'opcode':
+      // UPDATE (5), NOTIFY (4), STATUS (2), unassigned ones; QR sometimes set.
+      if (p.length >= 3) p[2] = (p[2]! & 0x87) | ([5, 4, 2, 3, 15][int(5)]! << 3) | (rnd() < 0.2 ? 0x80 : 0);
+      break;
+    case 'pointer':
+      // A compression pointer anywhere, to anywhere (forward, self, loops).
+      if (p.length >= 14) { const at = 12 + int(p.length - 13); p[at] = 0xc0 | int(0x40); p[at + 1] = int(256); }
+      break;
+    case 'splice': {
+      const other = captures[int(captures.length)]!;
+      const a = int(other.length);
+      p = Buffer.concat([p.subarray(0, int(p.length)), other.subarray(a, a + int(other.length - a + 1))]);
+      break;
+    }
+    case 'boundary':
+      for (let n = 1 + int(4); n > 0; n--) p[int(p.length)] = [0, 0xff, 0x80, 0x7f, 0x3f, 0x40, 0xc0][int(7)]!;
+      break;
+    case 'random':
+      p = Buffer.from(Array.from({ length: int(rnd() < 0.5 ? 600 : 40) }, () => int(256)));
+      break;
+    case 'verbatim':
+      break;
+  }
+  return p;
+}
+
+const began = Date.now();
+let sent = 0;
+let errors = 0;
+
+const socket = createSocket('udp4');
+socket.bind(0);
+await new Promise((r) => socket.once('listening', r));
+let inFlight = 0;
+const TICK_MS = 10;
+await new Promise<void>((resolve) => {
+  const tick = () => {
+    const elapsed = Date.now() - began;
+    if (sent >= count || elapsed >= maxMs) {
+      const wait = () => (inFlight === 0 ? resolve() : setTimeout(wait, 5));
+      wait();
+      return;
+    }
+    const due = Math.min(count, Math.floor(((elapsed + TICK_MS) * rate) / 1000));
+    while (sent < due && inFlight < 512) {
+      const p = mutate();
+      sent++;
+      inFlight++;
+      socket.send(p, 53, server, (err) => { inFlight--; if (err) errors++; });
+    }
+    setTimeout(tick, inFlight >= 512 ? 1 : TICK_MS);
+  };
+  tick();
+});
+socket.close();
+
+// TCP: a few connections, each carrying framed mutations; one in ten connections ends in broken framing.
+let tcpSent = 0;
+let tcpConnections = 0;
+while (tcpSent < tcpCount && Date.now() - began < maxMs) {
+  tcpConnections++;
+  await new Promise<void>((resolve) => {
+    const s = connect(53, server);
+    s.on('error', () => { errors++; resolve(); });
+    s.on('close', () => resolve());
+    s.on('data', () => undefined);
+    s.on('connect', () => {
+      const batch: Buffer[] = [];
+      for (let i = 0; i < 500 && tcpSent < tcpCount; i++, tcpSent++) {
+        const m = mutate();
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(m.length);
+        batch.push(len, m);
+      }
+      if (rnd() < 0.1) batch.push(Buffer.from([0xff, 0xff, 1, 2, 3])); // a length promising more than comes
+      s.end(Buffer.concat(batch));
+      setTimeout(() => s.destroy(), 2000);
+    });
+  });
+}
+const seconds = (Date.now() - began) / 1000;
+console.log(JSON.stringify({ sent, tcpSent, tcpConnections, errors, seconds, rate: Math.round(sent / seconds), kinds: made }));
