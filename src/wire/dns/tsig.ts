@@ -123,13 +123,8 @@ function macSizeOf(key: TsigKey): number {
 
 /** Bytes of the TSIG record signMessage appends with `key` (with `otherBytes` of other data): the `reserve` of encodeResponse. */
 export function tsigSize(key: TsigKey, otherBytes = 0): number {
-  return wireNameLength(absolute(key.name)) + 10 + wireNameLength(`${key.algorithm}.`) + 16 + macSizeOf(key) + otherBytes;
-}
-
-function wireNameLength(name: string): number {
-  const w = new MessageWriter(Buffer.allocUnsafe(256), 0, 256, false);
-  w.name(name, false, 'name');
-  return w.pos;
+  const mac = Buffer.alloc(macSizeOf(key));
+  return tsigRecord(absolute(key.name), { algorithm: `${key.algorithm}.`, timeSigned: 0, fudge: 0, mac, originalId: 0, error: 0, other: Buffer.alloc(otherBytes) }).length;
 }
 
 /** A 48-bit number as 6 bytes (time signed; the server's time in a BADTIME answer's other data). */
