@@ -13,6 +13,7 @@ import {
   type TsigFailure, type TsigKey,
 } from '../../src/wire/dns/index.js';
 import { dnsFixtures, message, rr } from '../support/dns-fixture.js';
+import { seededRandom } from '../support/random.js';
 
 const CAPTURE_KEY: TsigKey = { name: 'tsig-key.example.', algorithm: 'hmac-sha256', secret: Buffer.from('b3V0cG9zdCBjYXB0dXJlIGtleSwgbm90IHNlY3JldCE=', 'base64') };
 const fixtures = new Map(dnsFixtures().map((f) => [f.name, f.bytes]));
@@ -343,4 +344,32 @@ test('signMessage refuses what it cannot write', () => {
     assert.throws(() => signMessage(msg, key, { now: NOW, ...o }), (e: unknown) => e instanceof WireEncodeError && e.reason === reason, JSON.stringify(o));
   }
   assert.throws(() => signMessage(query(), { ...key, name: 'bad..name' }, { now: NOW }), (e: unknown) => e instanceof WireEncodeError && e.reason === 'bad-name');
+});
+
+const isLetter = (c: number) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+const sameButIdAndCase = (a: Buffer, b: Buffer) => a.length === b.length && a.every((c, i) => i < 2 || c === b[i] || (isLetter(c) && (c | 0x20) === (b[i]! | 0x20)));
+
+test('fuzz: 20,000 mutations of signed messages verify, fail or throw a WireDecodeError, nothing else; only a changed ID or letter case verifies', () => {
+  const rnd = seededRandom(8945);
+  const key = keyOf('hmac-sha256');
+  const seeds = [signMessage(query(), key, { now: NOW }).message, fixture('dig-11-tsig-soa-query-2.hex'), fixture('kdig-15-tsig-axfr-query.hex')];
+  const find = ring(key, CAPTURE_KEY);
+  const seen = new Map<string, number>();
+  for (let i = 0; i < 20_000; i++) {
+    const seed = seeds[i % seeds.length]!;
+    const m = Buffer.from(seed);
+    for (let n = 1 + Math.floor(rnd() * 3); n > 0; n--) m[Math.floor(rnd() * m.length)] = Math.floor(rnd() * 256);
+    let outcome: string;
+    try {
+      const v = verifyMessage(m, find, { now: NOW });
+      outcome = v === undefined ? 'unsigned' : v.ok ? 'ok' : v.error;
+      if (v?.ok) assert.ok(sameButIdAndCase(m, seed), `mutation ${i} verifies`);
+    } catch (e) {
+      assert.ok(e instanceof WireDecodeError, String(e));
+      outcome = e.reason;
+    }
+    seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
+  }
+  // Only mutations of the ID (a forwarder's right), of a letter's case in the TSIG names (digested in lower case) or that wrote the same bytes verify.
+  assert.ok((seen.get('BADSIG') ?? 0) > 5_000, JSON.stringify([...seen]));
 });
