@@ -68,6 +68,8 @@ export const codes = {
   DNS_LISTENING: { level: 'info', summary: 'The DNS service answers on its addresses (UDP and TCP); carries the bound ports and each zone served with its serial and record count.' },
   DNS_DROPPED: { level: 'warn', summary: 'A DNS message was not answered normally: undecodable (answered FORMERR when its header was readable), a TCP connection refused or closed (connection limit, idle, error), or an internal error; carries the reason (rate-limited log line).' },
   DNS_ZONE_LOADED: { level: 'info', summary: 'A zone was read, validated and is served; carries the zone, file, serial and record count.' },
+  DNS_KEY_UNREADABLE: { level: 'error', summary: 'A TSIG key\'s secretFile (dns.keys) could not be read or does not hold base64 of at least 16 bytes; the DNS service does not start (the secret is never logged).' },
+  DNS_TSIG_REFUSED: { level: 'warn', summary: 'A TSIG-signed DNS message was refused (RFC 8945): unknown key or algorithm (BADKEY), wrong MAC (BADSIG), clock outside the fudge (BADTIME), MAC shorter than allowed (BADTRUNC) or an unreadable TSIG (FORMERR); answered NOTAUTH (FORMERR); carries the error, key name, algorithm and reason, never a secret (rate-limited log line).' },
   STATUS_LISTENING: { level: 'info', summary: 'The status endpoint (/healthz, /metrics) is listening; carries its URL.' },
   STATUS_LISTEN_FAILED: { level: 'error', summary: 'The status endpoint could not bind its address and port.' },
   STATUS_REQUEST_FAILED: { level: 'warn', summary: 'A status request could not be answered (rate-limited log line).' },

@@ -2,6 +2,7 @@
 // answers over UDP (the native socket: batched receive and send, replies from the
 // address the query came to) and TCP on every configured address, and reports
 // per-zone state and counters in /metrics. Zone changes swap a whole new zone set.
+// Signed queries are verified with the TSIG keys of dns.keys (dns-keys.ts).
 import { readFileSync } from 'node:fs';
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { formatZoneProblem } from '../protocol/dns/zone-problem.js';
 import { ZoneSet, type ServedZone } from '../protocol/dns/zone-set.js';
 import { loadZoneText } from '../protocol/dns/zone-load.js';
 import { DnsTcpServer } from '../runtime/dns-tcp-server.js';
+import { loadTsigKeys } from './dns-keys.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { Udp4Socket } from '../runtime/udp4-socket.js';
@@ -42,10 +44,12 @@ export class DnsService implements SiteService {
   private readonly udp: UdpEndpoint[] = [];
   private readonly tcp: DnsTcpServer[] = [];
   private readonly dropLog: RateLimitedLog;
+  private readonly tsigLog: RateLimitedLog;
   private readonly out = Buffer.allocUnsafe(MAX_MESSAGE);
 
   constructor(private readonly opts: DnsServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DNS_DROPPED', opts.clock);
+    this.tsigLog = new RateLimitedLog(opts.log, 'DNS_TSIG_REFUSED', opts.clock);
     this.registerMetrics(opts.registry);
   }
 
@@ -65,8 +69,13 @@ export class DnsService implements SiteService {
       served.push(this.loadPrimary(z));
     }
     const c = this.opts.config;
-    const responder = new DnsResponder(new ZoneSet(served), { udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}) });
+    const clock = this.opts.clock;
+    const responder = new DnsResponder(new ZoneSet(served), {
+      udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}),
+      tsigKeys: loadTsigKeys(c.keys, this.opts.configDir), now: () => Math.floor(clock.now() / 1000),
+    });
     responder.onDecodeError = (reason, detail) => this.dropLog.event({ reason, detail });
+    responder.onTsigFailure = (f, transport) => this.tsigLog.event({ error: f.error, key: f.keyName, algorithm: f.algorithm, transport, reason: f.detail });
     this.responder = responder;
     for (const l of c.listen) {
       this.udp.push(isIPv4(l.address) ? this.openUdp4(l.address, l.port) : await this.openUdp6(l.address, l.port));
@@ -77,6 +86,7 @@ export class DnsService implements SiteService {
       }));
     }
     logEvent(this.opts.log, 'DNS_LISTENING', {
+      keys: c.keys.map((k) => k.name),
       listen: c.listen.map((l, i) => ({ address: l.address, udp: this.udp[i]!.port, tcp: this.tcp[i]!.port })),
       zones: served.map((s) => ({ zone: s.zone.origin, serial: s.zone.serial, records: s.zone.recordCount })),
     });
@@ -139,7 +149,7 @@ export class DnsService implements SiteService {
       metric.reset();
       for (const [k, v] of map ?? []) metric.inc({ [label]: k }, v);
     };
-    new Counter({ name: 'outpost_dns_queries_total', help: 'DNS queries answered from scratch, by outcome (answer, wildcard, cname, referral, nodata, nxdomain, refused, formerr, notimp, badvers, expired, yxdomain).', labelNames: ['outcome'], registers: [registry],
+    new Counter({ name: 'outpost_dns_queries_total', help: 'DNS queries answered from scratch, by outcome (answer, wildcard, cname, referral, nodata, nxdomain, refused, formerr, notimp, badvers, expired, yxdomain, notauth).', labelNames: ['outcome'], registers: [registry],
       collect() { fill(this, service.responder?.counters.outcomes, 'outcome'); } });
     new Counter({ name: 'outpost_dns_cached_answers_total', help: 'DNS queries answered from the answer cache of the current zone set.', registers: [registry],
       collect() { this.reset(); this.inc(service.responder?.counters.cacheHits ?? 0); } });
@@ -147,6 +157,8 @@ export class DnsService implements SiteService {
       collect() { this.reset(); this.inc(service.responder?.counters.truncated ?? 0); } });
     new Counter({ name: 'outpost_dns_decode_errors_total', help: 'Undecodable DNS messages, by codec reason.', labelNames: ['reason'], registers: [registry],
       collect() { fill(this, service.responder?.counters.decodeErrors, 'reason'); } });
+    new Counter({ name: 'outpost_dns_tsig_total', help: 'TSIG-signed DNS queries by result: ok (verified, answer signed), badkey, badsig, badtime, badtrunc (answered NOTAUTH), formerr.', labelNames: ['result'], registers: [registry],
+      collect() { fill(this, service.responder?.counters.tsig, 'result'); } });
     new Gauge({ name: 'outpost_dns_zone_serial', help: 'The SOA serial each zone is served with.', labelNames: ['zone', 'role'], registers: [registry],
       collect() {
         this.reset();

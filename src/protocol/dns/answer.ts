@@ -8,7 +8,7 @@ import { lookup, type LookupOutcome } from './lookup.js';
 import type { ZoneSet } from './zone-set.js';
 
 /** Every way a query ends, for metrics (outpost_dns_queries_total{outcome}). */
-export type QueryOutcome = LookupOutcome | 'refused' | 'formerr' | 'notimp' | 'badvers' | 'expired';
+export type QueryOutcome = LookupOutcome | 'refused' | 'formerr' | 'notimp' | 'badvers' | 'expired' | 'notauth';
 
 export interface AnswerContext {
   readonly zones: ZoneSet;
@@ -17,6 +17,12 @@ export interface AnswerContext {
   readonly udpSize: number;
   /** NSID (RFC 5001) returned to clients that ask, if configured. */
   readonly nsid?: Buffer;
+  /**
+   * The name of the TSIG key (dns.keys[].name, as configured) the query was signed with
+   * and verified by (RFC 8945); absent for an unsigned query. The responder signs the
+   * answer with it; access rules (transfers, updates) check it.
+   */
+  readonly tsigKey?: string;
 }
 
 export interface Answer {
@@ -35,21 +41,8 @@ const TCP_MAX_BYTES = 65535;
  */
 export function answerQuery(query: DnsMessage, ctx: AnswerContext): Answer | undefined {
   if (query.flags.qr) return undefined;
-  const maxBytes = ctx.transport === 'tcp' ? TCP_MAX_BYTES : udpLimit(query.edns, ctx.udpSize);
-  const reply = (outcome: QueryOutcome, rcode: number, sections: Partial<Pick<DnsMessage, 'answers' | 'authorities' | 'additionals'>> = {}, aa = false, options: EdnsOptionValue[] = []): Answer => ({
-    outcome,
-    maxBytes,
-    response: {
-      id: query.id,
-      flags: { qr: true, opcode: query.flags.opcode, aa, tc: false, rd: query.flags.rd, ra: false, z: false, ad: false, cd: query.flags.cd },
-      rcode,
-      questions: query.questions.slice(0, 1),
-      answers: sections.answers ?? [],
-      authorities: sections.authorities ?? [],
-      additionals: sections.additionals ?? [],
-      ...(query.edns ? { edns: responseEdns(ctx.udpSize, query.edns, options) } : {}),
-    },
-  });
+  const reply = (outcome: QueryOutcome, rcode: number, sections: Sections = {}, aa = false, options: EdnsOptionValue[] = []): Answer =>
+    replyTo(query, ctx, outcome, rcode, sections, aa, options);
 
   if (query.flags.opcode !== Opcode.QUERY) return reply('notimp', Rcode.NOTIMP);
   // RFC 6891 §6.1.3: a version we do not speak gets BADVERS, in our version, before anything else.
@@ -76,6 +69,33 @@ export function answerQuery(query: DnsMessage, ctx: AnswerContext): Answer | und
     }
   }
   return reply(found.outcome, found.rcode, found, found.aa, options);
+}
+
+type Sections = Partial<Pick<DnsMessage, 'answers' | 'authorities' | 'additionals'>>;
+
+/**
+ * An answer to `query` with `rcode` and the given sections: id, opcode, RD and CD
+ * echoed, the question, and an OPT record when the query had one. Also the refusal
+ * of a query whose TSIG failed (NOTAUTH, RFC 8945 §5.2), the TSIG appended by the caller.
+ */
+export function replyTo(
+  query: DnsMessage, ctx: Pick<AnswerContext, 'transport' | 'udpSize'>, outcome: QueryOutcome, rcode: number,
+  sections: Sections = {}, aa = false, options: EdnsOptionValue[] = [],
+): Answer {
+  return {
+    outcome,
+    maxBytes: ctx.transport === 'tcp' ? TCP_MAX_BYTES : udpLimit(query.edns, ctx.udpSize),
+    response: {
+      id: query.id,
+      flags: { qr: true, opcode: query.flags.opcode, aa, tc: false, rd: query.flags.rd, ra: false, z: false, ad: false, cd: query.flags.cd },
+      rcode,
+      questions: query.questions.slice(0, 1),
+      answers: sections.answers ?? [],
+      authorities: sections.authorities ?? [],
+      additionals: sections.additionals ?? [],
+      ...(query.edns ? { edns: responseEdns(ctx.udpSize, query.edns, options) } : {}),
+    },
+  };
 }
 
 /** RFC 6891 §6.2.5: the client's advertised size (at least 512), capped by ours; 512 without EDNS. */

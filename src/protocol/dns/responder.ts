@@ -4,11 +4,16 @@
 // anything else is decoded, answered by answerQuery, encoded within its size limit,
 // and — when it was a plain query — kept for the next one. The cache belongs to one
 // zone set: swapping the set (a zone changed) starts an empty one.
+//
+// A query signed with TSIG (RFC 8945) is verified before it is answered: verified, its
+// answer is signed with the same key and never cached (a signed query is never plain);
+// refused, it gets NOTAUTH with the TSIG error of §5.3.2 (FORMERR when its TSIG cannot
+// be read).
 import { isWireDecodeError, type WireDecodeReason } from '../../wire/errors.js';
-import { decodeMessage, encodeResponse } from '../../wire/dns/index.js';
+import { decodeMessage, encodeResponse, signMessage, TsigKeyring, tsigErrorResponse, tsigSize, verifyMessage, type TsigFailure, type TsigKey } from '../../wire/dns/index.js';
 import { patchAnswer, peekQuery, type PlainQuery } from '../../wire/dns/query-peek.js';
-import { DNS_HEADER_BYTES, Rcode } from '../../wire/dns/types.js';
-import { answerQuery, type QueryOutcome } from './answer.js';
+import { DNS_HEADER_BYTES, Rcode, RRType, type DnsMessage } from '../../wire/dns/types.js';
+import { answerQuery, replyTo, type Answer, type QueryOutcome } from './answer.js';
 import type { ZoneSet } from './zone-set.js';
 
 export interface ResponderOptions {
@@ -16,11 +21,23 @@ export interface ResponderOptions {
   readonly nsid?: Buffer;
   /** Answers kept per zone set at most; past it the cache starts over. */
   readonly cacheEntries?: number;
+  /** TSIG keys signed queries are verified with (dns.keys); none: every signed query gets BADKEY. */
+  readonly tsigKeys?: readonly TsigKey[];
+  /**
+   * Seconds since the epoch, for TSIG: the time check of signed queries and the time
+   * signed of answers. Required with tsigKeys; without keys it only dates BADKEY answers.
+   */
+  readonly now?: () => number;
 }
+
+/** How a signed query's TSIG was judged (outpost_dns_tsig_total{result}). */
+export type TsigResult = 'ok' | 'badkey' | 'badsig' | 'badtime' | 'badtrunc' | 'formerr';
 
 export class DnsCounters {
   readonly outcomes = new Map<string, number>();
   readonly decodeErrors = new Map<string, number>();
+  /** Signed queries by TsigResult. */
+  readonly tsig = new Map<string, number>();
   cacheHits = 0;
   truncated = 0;
 
@@ -41,12 +58,19 @@ export class DnsResponder {
   private zones: ZoneSet;
   private cache = new Map<string, Buffer>();
   private readonly cacheEntries: number;
+  private readonly keyring: TsigKeyring;
+  private readonly now: () => number;
   /** Told of each undecodable message (for a rate-limited log line). */
   onDecodeError?: (reason: WireDecodeReason, detail: string) => void;
+  /** Told of each signed query refused (for a rate-limited log line); carries no secret. */
+  onTsigFailure?: (failure: TsigFailure, transport: Transport) => void;
 
   constructor(zones: ZoneSet, private readonly opts: ResponderOptions) {
     this.zones = zones;
     this.cacheEntries = opts.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+    this.keyring = new TsigKeyring(opts.tsigKeys ?? []);
+    if (this.keyring.size > 0 && opts.now === undefined) throw new Error('ResponderOptions: now is required with tsigKeys');
+    this.now = opts.now ?? (() => 0);
   }
 
   get zoneSet(): ZoneSet {
@@ -87,17 +111,36 @@ export class DnsResponder {
       this.onDecodeError?.(error.reason, error.message);
       return formErr(data);
     }
-    const answer = answerQuery(message, { zones: this.zones, transport, udpSize: this.opts.udpSize, ...(this.opts.nsid ? { nsid: this.opts.nsid } : {}) });
+    const ctx = { zones: this.zones, transport, udpSize: this.opts.udpSize, ...(this.opts.nsid ? { nsid: this.opts.nsid } : {}) };
+    let signer: { key: TsigKey; requestMac: Buffer } | undefined;
+    if (!message.flags.qr && message.additionals.at(-1)?.type === RRType.TSIG) {
+      const verdict = verifyMessage(data, this.keyring.find, { now: this.now() })!;
+      this.counters.count(this.counters.tsig, verdict.ok ? 'ok' : verdict.error.toLowerCase());
+      if (!verdict.ok) return this.refuse(message, ctx, verdict);
+      signer = { key: verdict.key, requestMac: verdict.mac };
+    }
+    const answer = answerQuery(message, signer ? { ...ctx, tsigKey: signer.key.name } : ctx);
     if (!answer) return undefined;
     this.counters.count(this.counters.outcomes, answer.outcome);
-    const wire = encodeResponse(answer.response, answer.maxBytes);
+    const wire = encodeResponse(answer.response, answer.maxBytes, signer ? { reserve: tsigSize(signer.key) } : {});
     if ((wire.readUInt16BE(2) & 0x0200) !== 0) this.counters.truncated++;
+    if (signer) return signMessage(wire, signer.key, { now: this.now(), requestMac: signer.requestMac }).message;
     if (plain && !UNCACHEABLE.has(answer.outcome)) {
       if (this.cache.size >= this.cacheEntries) this.cache = new Map();
       // Over TCP the limit is 65535 and ANY is answered whole: answers kept apart.
       this.cache.set(transport === 'udp' ? plain.key : `${plain.key}|tcp`, wire);
     }
     return wire;
+  }
+
+  /** NOTAUTH with the TSIG of RFC 8945 §5.3.2 (BADKEY, BADSIG unsigned; BADTIME, BADTRUNC signed); FORMERR for an unreadable TSIG. */
+  private refuse(query: DnsMessage, ctx: { transport: Transport; udpSize: number }, failure: TsigFailure): Buffer {
+    this.onTsigFailure?.(failure, ctx.transport);
+    const formerr = failure.error === 'FORMERR';
+    const answer: Answer = replyTo(query, ctx, formerr ? 'formerr' : 'notauth', formerr ? Rcode.FORMERR : Rcode.NOTAUTH);
+    this.counters.count(this.counters.outcomes, answer.outcome);
+    const reserve = failure.key ? tsigSize(failure.key, 6) : 0;
+    return tsigErrorResponse(encodeResponse(answer.response, answer.maxBytes, { reserve }), failure, { now: this.now() });
   }
 }
 

@@ -14,3 +14,7 @@ export {
   DATAGRAM_DECODE_REASONS, DNS_DECODE_REASONS, WIRE_DECODE_REASONS, WIRE_ENCODE_REASONS, WireDecodeError, WireEncodeError, isWireDecodeError,
   type WireDecodeReason, type WireEncodeReason,
 } from '../errors.js';
+export {
+  TSIG_FUDGE, TSIG_MAX_UNSIGNED, TsigKeyring, TsigStreamSigner, TsigStreamVerifier, signMessage, tsigErrorResponse, tsigSize, uint48, verifyMessage,
+  type FindTsigKey, type SignOptions, type TsigAlgorithm, type TsigError, type TsigFailure, type TsigKey, type TsigSuccess, type TsigVerdict, type VerifyOptions,
+} from './tsig.js';
