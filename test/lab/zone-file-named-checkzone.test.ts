@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseZoneFile, rdataToText, writeZoneFile } from '../../src/protocol/dns/zone-file/index.js';
 import { validateZone } from '../../src/protocol/dns/zone-validate.js';
-import { RRType, type ResourceRecord } from '../../src/wire/dns/types.js';
+import { RRType, encodeRdata, type ResourceRecord } from '../../src/wire/dns/index.js';
 import { repoRoot } from '../support/paths.js';
 import { missingPrograms } from './availability.js';
 
@@ -47,6 +47,8 @@ function escapesZone(): ResourceRecord[] {
     rr('@.example.test.', RRType.A, { address: '203.0.113.6' }),
     rr('\\000\\255.example.test.', RRType.A, { address: '203.0.113.7' }),
     rr('MiXeD.Case.example.test.', RRType.AAAA, { address: '2001:db8::7' }),
+    rr('mapped.example.test.', RRType.AAAA, { address: '::ffff:192.0.2.1' }),
+    rr('spf.example.test.', 99, { opaque: encodeRdata(RRType.TXT, { strings: [Buffer.from('v=spf1 ip4:192.0.2.0/24'), Buffer.from(' -all "x"')] }) }),
     rr('alias.example.test.', RRType.CNAME, { target: 'semi;colon.example.test.' }),
     rr('naptr.example.test.', RRType.NAPTR, { order: 10, preference: 100, flags: Buffer.from('u'), services: Buffer.from('E2U+sip'), regexp: Buffer.from('!^\\+1(.*)$!sip:\\1@example.test!'), replacement: '.' }),
     rr('unknown.example.test.', 65534, { opaque: every }),

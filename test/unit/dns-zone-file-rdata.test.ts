@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ZoneTextError, canonicalIPv6, rdataFromString, rdataToText, typeFromText, typeToText,
+  ZoneTextError, rdataFromString, rdataToText, typeFromText, typeToText,
 } from '../../src/protocol/dns/zone-file/index.js';
-import { RRType, type RData } from '../../src/wire/dns/types.js';
+import { RRType, decodeRdata, encodeRdata, type RData } from '../../src/wire/dns/index.js';
 
 const ORIGIN = 'example.com.';
 const read = (type: number, text: string): RData => rdataFromString(type, text, ORIGIN);
@@ -60,7 +60,7 @@ test('names with ( ) ; " in them are escaped when written, and read back', () =>
   assert.deepEqual(read(RRType.CNAME, '\\@'), { target: '@.example.com.' });
 });
 
-test('AAAA is written as RFC 5952 recommends', () => {
+test('AAAA is read in any RFC 4291 form and kept as the codec writes it (RFC 5952, IPv4-mapped in mixed notation)', () => {
   const cases: [string, string][] = [
     ['2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
     ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
@@ -68,11 +68,19 @@ test('AAAA is written as RFC 5952 recommends', () => {
     ['2001:db8::0:1', '2001:db8::1'],
     ['2001:db8:1:1:1:1:0:1', '2001:db8:1:1:1:1:0:1'],
     ['::', '::'], ['::1', '::1'], ['1::', '1::'],
-    ['::ffff:192.0.2.1', '::ffff:c000:201'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    ['::FFFF:C000:201', '::ffff:192.0.2.1'],
     ['2001:db8::192.0.2.33', '2001:db8::c000:221'],
   ];
-  for (const [text, canonical] of cases) assert.equal(canonicalIPv6(text), canonical, text);
-  for (const bad of ['2001:db8:::1', '2001:db8::1::2', 'g::1', '1:2:3:4:5:6:7:8:9', '192.0.2.1', '']) assert.equal(canonicalIPv6(bad), undefined, bad);
+  for (const [text, canonical] of cases) {
+    const data = read(RRType.AAAA, text);
+    assert.deepEqual(data, { address: canonical }, text);
+    assert.deepEqual(data, decodeRdata(RRType.AAAA, encodeRdata(RRType.AAAA, data)), `${text}: the codec's text`);
+    assert.equal(rdataToText(RRType.AAAA, data), canonical);
+  }
+  for (const bad of ['2001:db8:::1', '2001:db8::1::2', 'g::1', '1:2:3:4:5:6:7:8:9', '1:2:3:4::5:6:7:8', '192.0.2.1', '::ffff:192.0.2.01', '::1.2.3.4:1']) {
+    assert.throws(() => read(RRType.AAAA, bad), (err: unknown) => err instanceof ZoneTextError && err.reason === `AAAA address "${bad}" is not an IPv6 address`, bad);
+  }
 });
 
 test('RFC 3597 generic form: any type, TYPE<n> mnemonics, known types decoded into their fields', () => {
@@ -162,10 +170,17 @@ test('every field error names the type, the field and why', () => {
     [65534, '\\# 70000', /RFC 3597 length "70000" is not a number/],
     [65534, '\\# 1 0g', /RFC 3597 data is not an even number of hex digits/],
     [65534, '1 2 3', /TYPE65534 data is read in RFC 3597 generic form only/],
-    [RRType.A, '\\# 3 c00002', /A RFC 3597 data does not fit the type: an A record holds 4 bytes, not 3/],
-    [RRType.MX, '\\# 3 000a05', /MX RFC 3597 data does not fit the type: name at byte 2/],
-    [RRType.MX, '\\# 4 000a0000', /MX RFC 3597 data does not fit the type: 1 byte left over/],
-    [RRType.CAA, '\\# 4 00022d2d', /the CAA tag is not 1 to 15 letters and digits/],
+    [RRType.A, '\\# 3 c00002', /^A RFC 3597 data does not fit the type: at byte 0: IPv4 address: needs 4 bytes, 3 left$/],
+    [RRType.A, '\\# 5 c000020100', /^A RFC 3597 data does not fit the type: 1 byte left over$/],
+    [RRType.AAAA, '\\# 0', /^AAAA RFC 3597 data does not fit the type: at byte 0: IPv6 address: needs 16 bytes, 0 left$/],
+    [RRType.MX, '\\# 3 000a05', /^MX RFC 3597 data does not fit the type: at byte 2: label of 5 bytes runs past the end of its data$/],
+    [RRType.MX, '\\# 1 00', /^MX RFC 3597 data does not fit the type: at byte 0: preference: needs 2 bytes, 1 left$/],
+    [RRType.MX, '\\# 4 000a0000', /^MX RFC 3597 data does not fit the type: 1 byte left over$/],
+    [RRType.MX, '\\# 6 000a00000000', /^MX RFC 3597 data does not fit the type: 3 bytes left over$/],
+    [RRType.MX, '\\# 4 000ac000', /^MX RFC 3597 data does not fit the type: at byte 2: compression pointer in a name that must not be compressed$/],
+    [RRType.TXT, '\\# 2 0561', /^TXT RFC 3597 data does not fit the type: at byte 1: character string: needs 5 bytes, 1 left$/],
+    [RRType.CAA, '\\# 4 00022d2d', /^CAA RFC 3597 data does not fit the type: at byte 1: CAA tag must be one or more ASCII letters and digits$/],
+    [RRType.CAA, `\\# 19 0010${Buffer.from('abcdefghijklmnop').toString('hex')}00`, /^CAA RFC 3597 data does not fit the type: the CAA tag is not 1 to 15 letters and digits \(RFC 8659 §4\.1\)$/],
   ];
   for (const [type, text, reason] of cases) {
     assert.throws(() => read(type, text), (err: unknown) => {

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseZoneFile, rdataToText, writeZoneFile } from '../../src/protocol/dns/zone-file/index.js';
-import { compareNames } from '../../src/protocol/dns/canonical-order.js';
+import { canonicalNameKey } from '../../src/protocol/dns/canonical-order.js';
+import { compareNames } from '../../src/wire/dns/name.js';
+import { nameToText } from '../../src/wire/dns-name.js';
 import { RRType, type ResourceRecord } from '../../src/wire/dns/types.js';
 import { repoRoot } from '../support/paths.js';
 import { seededRandom } from '../support/random.js';
@@ -75,6 +77,32 @@ test('names in RFC 4034 §6.1 canonical order', () => {
   const records = shuffled.map((n) => rr(n, RRType.TXT, { strings: [Buffer.from(n)] }));
   const text = roundTrip('example.test.', [rr('example.test.', RRType.SOA, { ...SOA.data } as ResourceRecord['data']), ...records]);
   assert.deepEqual(text.split('\n').slice(3, -1).map((l) => l.split('\t')[0]), ['', 'a', 'yljkjljk.a', 'Z.a', 'zABC.a.EXAMPLE.test.', 'z', '\\001.z', '*.z', '\\200.z']);
+});
+
+test('canonicalNameKey orders names exactly as compareNames does (escapes, bytes 0 and 1, case, prefixes)', () => {
+  const names = [
+    '.', 'test.', 'example.test.', 'EXAMPLE.test.', 'a.example.test.', 'A.example.test.', '\\065.example.test.', 'ab.example.test.', 'a\\000.example.test.',
+    'a\\001.example.test.', 'a\\002.example.test.', '\\000.example.test.', '\\001.example.test.', '\\001\\000.example.test.', '\\000\\001.example.test.',
+    '\\002.example.test.', '\\255.example.test.', '\\200.z.example.test.', '*.z.example.test.', '-.example.test.', '_sip._udp.example.test.',
+    'a\\.b.example.test.', 'a\\046b.example.test.', 'b.a.example.test.', 'sp\\032ace.example.test.', 'back\\\\slash.example.test.', 'Zz.example.test.',
+    '\\090\\122.example.test.', '[.example.test.', '`.example.test.', '{.example.test.', 'ä.example.test.', 'example.test2.', 'example.tes.', 'x.example.tes.',
+  ];
+  // And random names over the bytes where orders could part: 0, 1, 2, ".", "\\", letters at the edges of A–Z and a–z, 0x7f, 0xff.
+  const rnd = seededRandom(11);
+  const alphabet = [0, 1, 2, 0x2e, 0x5c, 0x40, 0x41, 0x5a, 0x5b, 0x60, 0x61, 0x7a, 0x7f, 0xff];
+  const pick = (n: number) => Math.floor(rnd() * n);
+  for (let i = 0; i < 150; i++) {
+    const labels = Array.from({ length: 1 + pick(3) }, () => Buffer.from(Array.from({ length: 1 + pick(3) }, () => alphabet[pick(alphabet.length)]!)));
+    names.push(nameToText({ labels, absolute: true }));
+  }
+  const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+  for (const a of names) {
+    for (const b of names) {
+      const ka = canonicalNameKey(a);
+      const kb = canonicalNameKey(b);
+      assert.equal(sign(ka < kb ? -1 : ka > kb ? 1 : 0), sign(compareNames(a, b)), `${a} vs ${b}`);
+    }
+  }
 });
 
 test('every fixture round-trips', () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseZoneFile } from '../../src/protocol/dns/zone-file/index.js';
 import { validateZone } from '../../src/protocol/dns/zone-validate.js';
-import { RRType } from '../../src/wire/dns/types.js';
+import { RRType, type ResourceRecord } from '../../src/wire/dns/types.js';
 import { repoRoot } from '../support/paths.js';
 
 const APEX = '$TTL 1h\n@ SOA ns1 hostmaster 1 2 3 4 5\n  NS ns1\nns1 A 192.0.2.53\n';
@@ -124,4 +124,26 @@ test('names compare without case; the case as written is kept', () => {
   assert.deepEqual(r.problems, []);
   assert.deepEqual(r.records.slice(3).map((x) => x.name), ['WWW.example.com.', 'www.example.com.', 'Www.Example.Com.']);
   assert.deepEqual(check('', 'EXAMPLE.com.').problems, [], 'origin in another case');
+});
+
+test('names from elsewhere than the reader compare by nameKey: escapes in any form, only ASCII letters folded (RFC 4343)', () => {
+  const rr = (name: string, type: number, data: ResourceRecord['data']): ResourceRecord => ({ name, type, class: 1, ttl: 3600, data });
+  const records = [
+    rr('\\069xample.com.', RRType.SOA, { mname: 'ns1.example.com.', rname: 'hostmaster.example.com.', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 }),
+    rr('example.com.', RRType.NS, { host: 'ns1.example.com.' }),
+    rr('ns1.example.com.', RRType.A, { address: '192.0.2.53' }),
+    rr('www.example.com.', RRType.CNAME, { target: 'host.example.com.' }),
+    rr('\\119ww.example.com.', RRType.A, { address: '192.0.2.1' }),
+    rr('mx.example.com.', RRType.MX, { preference: 10, exchange: 'mail.example.com.' }),
+    rr('MX.example.com.', RRType.MX, { preference: 10, exchange: '\\077ail.example.com.' }),
+    rr('É.example.com.', RRType.CNAME, { target: 'host.example.com.' }),
+    rr('é.example.com.', RRType.TXT, { strings: [Buffer.from('é is \\195\\169, not É')] }),
+    rr('a\\.b.example.com.', RRType.TXT, { strings: [Buffer.from('one label "a.b" under the apex')] }),
+    rr('x.example\\.com.', RRType.TXT, { strings: [Buffer.from('under the TLD "example.com", not the zone')] }),
+  ];
+  assert.deepEqual(validateZone('example.com.', records).problems.map((p) => `${p.severity} ${p.kind} ${p.owner}`), [
+    'error cname-and-other-data www.example.com.',
+    'error out-of-zone x.example\\.com.',
+    'warning duplicate MX.example.com.',
+  ]);
 });

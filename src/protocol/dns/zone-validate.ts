@@ -3,9 +3,11 @@
 // exclusivity, nothing outside the zone, only glue below a zone cut and the glue that
 // in-zone NS targets need, 31-bit TTLs. Duplicates are collapsed and an RRset's TTLs
 // made equal (its lowest, RFC 2181 §5.2), each with a warning; the records come back
-// so normalised. Pure; docs/dns.md gives each rule's reason.
+// so normalised. Names are compared by the codec's nameKey (src/wire/dns/name.ts: ASCII
+// case and escapes folded), each made once, and placed with isSubdomain and parent on
+// those keys. Pure; docs/dns.md gives each rule's reason.
 import { RRType, type ResourceRecord } from '../../wire/dns/types.js';
-import { isAtOrBelow, nameKey, parentName } from './canonical-order.js';
+import { isSubdomain, nameKey, parent } from '../../wire/dns/name.js';
 import { severityOf, type SourcePosition, type ZoneProblem, type ZoneProblemKind } from './zone-problem.js';
 import { rdataKey, rdataToText } from './zone-file/rdata-text.js';
 import { typeToText } from './zone-file/mnemonics.js';
@@ -149,7 +151,7 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
   for (const [key, owner] of owners) {
     const ns = owner.get(RRType.NS);
     if (ns === undefined) continue;
-    if (key !== apex && isAtOrBelow(key, apex, true)) cuts.add(key);
+    if (key !== apex && isSubdomain(key, apex)) cuts.add(key);
     for (const rr of ns) if ('host' in rr.data) targets.add(nameKey(rr.data.host));
   }
   const occluders = new Set(cuts);
@@ -161,7 +163,7 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
   const isCname = (key: string) => owners.get(key)?.has(RRType.CNAME) === true;
 
   for (const [key, owner] of owners) {
-    if (!isAtOrBelow(key, apex, true)) {
+    if (!isSubdomain(key, apex)) {
       for (const set of owner.sets) report('out-of-zone', set[0]!, `${owner.name} is not in the zone ${origin}`);
       continue;
     }
@@ -187,7 +189,7 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
     // Occlusion: the highest DNAME or zone cut above this name (or a cut at it, for types the parent does not own there).
     let occluder: { name: string; dname: boolean } | undefined;
     if (occluders.size > 0) {
-      for (let up = key === apex ? undefined : parentName(key); up !== undefined; up = up === apex ? undefined : parentName(up)) {
+      for (let up = key === apex ? undefined : parent(key); up !== undefined; up = up === apex ? undefined : parent(up)) {
         if (occluders.has(up)) occluder = { name: up, dname: !cuts.has(up) || owners.get(up)?.has(RRType.DNAME) === true };
       }
     }
@@ -213,7 +215,7 @@ export function validateZone(origin: string, records: readonly ResourceRecord[],
       if (!('host' in rr.data)) continue;
       const target = nameKey(rr.data.host);
       if (isCname(target)) report('target-is-cname', rr, `NS target ${rr.data.host} of ${owner.name} is a CNAME`);
-      else if (isAtOrBelow(target, apex, true) && !hasAddress(target)) {
+      else if (isSubdomain(target, apex) && !hasAddress(target)) {
         report('missing-glue', rr, `NS target ${rr.data.host} of ${owner.name} is in the zone but has no A or AAAA record${key === apex ? '' : ' (glue)'}`);
       }
     }

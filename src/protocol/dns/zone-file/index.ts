@@ -5,7 +5,6 @@ export { rdataFromText, rdataFromString, rdataToText, rdataKey } from './rdata-t
 export { ZoneLexer, type LogicalLine, type ZoneToken } from './lexer.js';
 export { parseTtl } from './ttl.js';
 export { typeFromText, typeToText, classFromText, classToText } from './mnemonics.js';
-export { canonicalIPv6, ipv6FromBytes, ipv6ToBytes } from './ipv6.js';
 export {
   ZONE_PROBLEM_KINDS, ZoneFileError, ZoneTextError, formatZoneProblem,
   type SourcePosition, type ZoneProblem, type ZoneProblemKind, type ZoneProblemSeverity,

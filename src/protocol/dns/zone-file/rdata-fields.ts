@@ -85,6 +85,19 @@ export class Fields {
     return bytesFromToken(this.token(field), `${this.what} ${field}`);
   }
 
+  /** One or more <character-string>s, every remaining token (TXT, SPF), together within RDATA's 65535 bytes. */
+  strings(field: string): Buffer[] {
+    const strings: Buffer[] = [];
+    let length = 0;
+    do {
+      const s = this.string(field);
+      length += s.length + 1;
+      if (length > MAX_RDATA) throw new ZoneTextError('bad-rdata', `${this.what} data is longer than ${MAX_RDATA} bytes`);
+      strings.push(s);
+    } while (!this.atEnd);
+    return strings;
+  }
+
   /** Every remaining token joined as hex (at least one token unless `optional`). */
   hex(field: string, optional = false): Buffer {
     const text = this.rest(field, optional);

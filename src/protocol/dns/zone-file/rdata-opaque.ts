@@ -3,7 +3,9 @@
 // (RFC 4255 §3.2), TLSA and SMIMEA (RFC 6698 §2.2, RFC 8162), SPF (RFC 7208, as TXT).
 // Read into the RDATA bytes; written back natively when the bytes have the type's
 // layout, else in RFC 3597 form.
-import type { OpaqueData } from '../../../wire/dns/types.js';
+import { WireDecodeError } from '../../../wire/errors.js';
+import { decodeRdata, encodeRdata } from '../../../wire/dns/rdata.js';
+import { RRType, type OpaqueData, type TXTData } from '../../../wire/dns/types.js';
 import { quotedText } from './character-string.js';
 import { MAX_RDATA, type Fields } from './rdata-fields.js';
 import { ZoneTextError } from '../zone-problem.js';
@@ -38,27 +40,16 @@ const tlsa: OpaqueForm = {
   write: (b) => (b.length < 4 ? undefined : `${b[0]} ${b[1]} ${b[2]} ${upperHex(b.subarray(3))}`),
 };
 
+/** SPF has TXT's RDATA: the codec's TXT writes and reads its bytes. */
 const spf: OpaqueForm = {
-  read: (f) => {
-    const parts: Buffer[] = [];
-    let length = 0;
-    do {
-      const s = f.string('string');
-      length += s.length + 1;
-      if (length > MAX_RDATA) throw new ZoneTextError('bad-rdata', `${f.what} data is longer than ${MAX_RDATA} bytes`);
-      parts.push(u8(s.length), s);
-    } while (!f.atEnd);
-    return Buffer.concat(parts);
-  },
+  read: (f) => encodeRdata(RRType.TXT, { strings: f.strings('string') }),
   write: (b) => {
-    const out: string[] = [];
-    for (let pos = 0; pos < b.length; ) {
-      const n = b[pos]!;
-      if (pos + 1 + n > b.length) return undefined;
-      out.push(quotedText(b.subarray(pos + 1, pos + 1 + n)));
-      pos += 1 + n;
+    try {
+      return (decodeRdata(RRType.TXT, b) as TXTData).strings.map(quotedText).join(' ');
+    } catch (err) {
+      if (err instanceof WireDecodeError) return undefined;
+      throw err;
     }
-    return out.length === 0 ? undefined : out.join(' ');
   },
 };
 

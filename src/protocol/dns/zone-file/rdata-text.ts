@@ -2,8 +2,13 @@
 // rdataToText writes them. Every type of RDataMap but TSIG has its native form; DS,
 // DNSKEY, SSHFP, TLSA and friends are read natively into opaque bytes
 // (rdata-opaque.ts); any type, these included, may be written in RFC 3597 generic form
-// (rdata-generic.ts), and types with no native form here must be.
+// (rdata-generic.ts), and types with no native form here must be. AAAA text is the
+// wire codec's (src/wire/dns/address.ts), so an address reads the same from a zone
+// file as from a message.
 import { isIPv4 } from '../../../core/ip.js';
+import { WireEncodeError } from '../../../wire/errors.js';
+import { ipv6Bytes, ipv6Text } from '../../../wire/dns/address.js';
+import { nameKey } from '../../../wire/dns/name.js';
 import {
   RRType,
   type AAAAData, type AData, type CAAData, type CNAMEData, type DNAMEData, type HINFOData, type KnownType, type MXData,
@@ -12,11 +17,10 @@ import {
 import { ZoneLexer, type ZoneToken } from './lexer.js';
 import { ZoneTextError } from '../zone-problem.js';
 import { bytesFromToken, quotedText } from './character-string.js';
-import { canonicalIPv6 } from './ipv6.js';
 import { isMetaType, typeToText } from './mnemonics.js';
 import { nameToZoneText } from './names.js';
 import { Fields, MAX_RDATA } from './rdata-fields.js';
-import { CAA_TAG, GENERIC_MARK, decodeKnown, genericBytes, genericText } from './rdata-generic.js';
+import { CAA_TAG, GENERIC_MARK, genericBytes, genericData, genericText } from './rdata-generic.js';
 import { hasOpaqueForm, opaqueFromFields, opaqueToNativeText } from './rdata-opaque.js';
 
 /** Writes a name inside RDATA (absolute, relative to an origin, or as a comparison key). */
@@ -41,9 +45,12 @@ const FORMS: Forms = {
   28: {
     read: (f): AAAAData => {
       const t = f.word('address');
-      const address = canonicalIPv6(t.text);
-      if (address === undefined) return f.fail(t, `AAAA address "${t.text}" is not an IPv6 address`);
-      return { address };
+      try {
+        return { address: ipv6Text(ipv6Bytes(t.text), 0) };
+      } catch (err) {
+        if (err instanceof WireEncodeError) f.fail(t, `AAAA address "${t.text}" is not an IPv6 address`);
+        throw err;
+      }
     },
     write: (d) => d.address,
   },
@@ -72,17 +79,7 @@ const FORMS: Forms = {
     write: (d, n) => `${d.preference} ${n(d.exchange)}`,
   },
   16: {
-    read: (f): TXTData => {
-      const strings: Buffer[] = [];
-      let length = 0;
-      do {
-        const s = f.string('string');
-        length += s.length + 1;
-        if (length > MAX_RDATA) throw new ZoneTextError('bad-rdata', `TXT data is longer than ${MAX_RDATA} bytes`);
-        strings.push(s);
-      } while (!f.atEnd);
-      return { strings };
-    },
+    read: (f): TXTData => ({ strings: f.strings('string') }),
     write: (d) => d.strings.map(quotedText).join(' '),
   },
   33: {
@@ -128,8 +125,7 @@ export function rdataFromText(type: number, tokens: readonly ZoneToken[], origin
   const first = tokens[0];
   if (first !== undefined && !first.quoted && first.text === GENERIC_MARK) {
     f.token('RFC 3597 mark');
-    const bytes = genericBytes(f);
-    return decodeKnown(type, bytes, what) ?? { opaque: bytes };
+    return genericData(type, genericBytes(f), what);
   }
   const form = formOf(type);
   if (form !== undefined) {
@@ -155,9 +151,9 @@ export function rdataToText(type: number, data: RData, origin?: string): string 
   return formatRdata(type, data, (n) => nameToZoneText(n, origin));
 }
 
-/** A text that is equal for equal data: names compared without case (RFC 4034 §6.2). */
+/** A text that is equal for equal data: names by their nameKey, so without case and with escapes in one form (RFC 4034 §6.2). */
 export function rdataKey(type: number, data: RData): string {
-  return formatRdata(type, data, (n) => n.toLowerCase());
+  return formatRdata(type, data, nameKey);
 }
 
 function formatRdata(type: number, data: RData, name: NameOut): string {
