@@ -18,7 +18,7 @@ interface ZoneView {
   lastTransfer?: { at: number; how: string; primary: string; serial: number };
 }
 
-export async function dnsStatus(o: DnsStatusOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream, now = Date.now()): Promise<number> {
+export async function dnsStatus(o: DnsStatusOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   let text: string;
   try {
     const { url } = await statusTarget(o);
@@ -31,6 +31,7 @@ export async function dnsStatus(o: DnsStatusOptions, out: NodeJS.WritableStream,
     return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
   }
   if (o.json) { out.write(text.endsWith('\n') ? text : text + '\n'); return EXIT_OK; }
+  const now = Date.now();
   let zones: ZoneView[];
   try {
     zones = (JSON.parse(text) as { zones?: ZoneView[] }).zones ?? [];

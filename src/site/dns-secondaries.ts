@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
+import { codes } from '../core/codes.js';
 import type { DnsConfig } from '../config/dns-schema.js';
 import { nameKey } from '../wire/dns/name.js';
 import { decodeMessage, encodeMessage, isWireDecodeError, type DnsMessage } from '../wire/dns/index.js';
@@ -40,6 +41,8 @@ export class DnsSecondaries {
   private readonly transfers = new Map<string, number>();
   private readonly notifies = new Map<string, number>();
   private started = false;
+  /** Failed attempts in a row per zone, to log the first and then one every FAILURE_LOG_MS. */
+  private readonly failing = new Map<string, { since: number; attempts: number; loggedAt: number }>();
 
   constructor(private readonly o: DnsSecondariesOptions) {
     this.security = o.security ?? UNSIGNED;
@@ -58,7 +61,12 @@ export class DnsSecondaries {
         clock: o.clock,
         transport,
         files: new DnsZoneCopyFiles(path),
-        onTransition: (t) => logEvent(o.log, 'DNS_SECONDARY_STATE', { zone: t.zone, from: t.from, to: t.to, event: t.event, cause: t.cause }),
+        onTransition: (t) => {
+          const fields = { code: 'DNS_SECONDARY_STATE', zone: t.zone, from: t.from, to: t.to, event: t.event, cause: t.cause } as const;
+          // The routine cycle of a healthy zone (fresh ⇄ refreshing at every SOA refresh) at debug; every other change at info.
+          if (ROUTINE.has(`${t.from}>${t.to}`)) o.log.debug(fields, codes.DNS_SECONDARY_STATE.summary);
+          else logEvent(o.log, 'DNS_SECONDARY_STATE', fields);
+        },
         onNotice: (n) => this.notice(origin, n),
         onServedChange: () => { if (this.started) o.onServedChange(); },
       });
@@ -157,20 +165,29 @@ export class DnsSecondaries {
       case 'copy-corrupt':
         return logEvent(log, 'DNS_SECONDARY_COPY_CORRUPT', { zone, file: n.file, reason: n.reason }, `the copy of ${zone} in ${n.file} cannot be used (${n.reason}); it is treated as no copy and the zone is transferred again`);
       case 'refreshed':
+        this.failing.delete(zone);
         return logEvent(log, 'DNS_SECONDARY_REFRESHED', { zone, primary: n.primary, serial: n.serial });
       case 'serial-backwards':
+        this.failing.delete(zone);
         return logEvent(log, 'DNS_SECONDARY_SERIAL_BACKWARDS', { zone, primary: n.primary, ours: n.ours, theirs: n.theirs, order: n.order },
           `${n.primary} has serial ${n.theirs} for ${zone}, older than ours (${n.ours}): not transferred; run \`outpost dns retransfer ${zone}\` to take the primary's version`);
       case 'transferred':
+        this.failing.delete(zone);
         this.transfers.set(`${zone}|${n.how}`, (this.transfers.get(`${zone}|${n.how}`) ?? 0) + 1);
         for (const w of n.warnings) logEvent(log, 'DNS_ZONE_WARNING', { zone, warning: w });
         return logEvent(log, 'DNS_SECONDARY_TRANSFERRED', { zone, primary: n.primary, kind: n.how, ...(n.from !== undefined ? { from: n.from } : {}), serial: n.serial, records: n.records, messages: n.messages, bytes: n.bytes, ms: n.ms });
       case 'ixfr-fallback':
         return logEvent(log, 'DNS_SECONDARY_IXFR_FALLBACK', { zone, primary: n.primary, reason: n.reason });
       case 'transfer-failed':
-        return logEvent(log, 'DNS_SECONDARY_TRANSFER_FAILED', { zone, errors: n.errors, retryAt: iso(n.retryAt) });
-      case 'unreachable':
-        return logEvent(log, 'DNS_SECONDARY_UNREACHABLE', { zone, errors: n.errors, retryAt: iso(n.retryAt) });
+      case 'unreachable': {
+        const now = this.o.clock.now();
+        const f = this.failing.get(zone) ?? { since: now, attempts: 0, loggedAt: -Infinity };
+        f.attempts++;
+        this.failing.set(zone, f);
+        if (f.attempts > 1 && now - f.loggedAt < FAILURE_LOG_MS) return;
+        f.loggedAt = now;
+        return logEvent(log, n.kind === 'unreachable' ? 'DNS_SECONDARY_UNREACHABLE' : 'DNS_SECONDARY_TRANSFER_FAILED', { zone, errors: n.errors, retryAt: iso(n.retryAt), attempts: f.attempts, failingSince: iso(f.since) });
+      }
       case 'persist-failed':
         return logEvent(log, 'DNS_SECONDARY_PERSIST_FAILED', { zone, file: n.file, err: n.error });
       case 'past-expire':
@@ -182,3 +199,8 @@ export class DnsSecondaries {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Transitions of a healthy zone's refresh cycle, logged at debug. */
+const ROUTINE: ReadonlySet<string> = new Set(['fresh>refreshing', 'refreshing>fresh']);
+/** While the primaries stay unreachable, one log line per zone this often (the first failure always). */
+const FAILURE_LOG_MS = 15 * 60_000;

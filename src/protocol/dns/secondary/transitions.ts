@@ -64,6 +64,8 @@ const step = (to: SecondaryState, action: SecondaryAction = 'none'): SecondarySt
  */
 export function nextSecondaryStep(state: SecondaryState, event: SecondaryEvent, policy: ExpiryPolicy): SecondaryStep | undefined {
   const pastExpire: SecondaryState = policy === 'never' ? 'stale' : 'expired';
+  // The other policy's past-expire state is never entered.
+  if ((state === 'stale' || state === 'expired') && state !== pastExpire) return undefined;
   switch (state) {
     case 'loading':
       if (event === 'copy-loaded') return step('fresh'); // the driver re-arms the timers kept on disk
