@@ -97,8 +97,7 @@ export class DnsXfrClient implements XfrTransport {
         let m: DnsMessage;
         try {
           m = decodeMessage(data);
-        } catch (error) {
-          if (!isWireDecodeError(error)) throw error;
+        } catch {
           return; // not an answer we can read: keep waiting (it may be spoofed noise)
         }
         if (m.id !== id || !m.flags.qr) return;

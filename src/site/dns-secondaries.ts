@@ -13,7 +13,6 @@ import { decodeMessage, encodeMessage, isWireDecodeError, type DnsMessage } from
 import { answerNotify } from '../protocol/dns/secondary/notify.js';
 import { UNSIGNED, type XfrSecurity } from '../protocol/dns/secondary/primary.js';
 import { SecondaryZone, type SecondaryNotice, type SecondaryStatus } from '../protocol/dns/secondary/secondary-zone.js';
-import type { XfrTransport } from '../protocol/dns/secondary/attempt.js';
 import type { ServedZone } from '../protocol/dns/zone-set.js';
 import { DnsXfrClient } from '../runtime/dns-xfr-client.js';
 import { logEvent, type Logger } from '../runtime/log.js';
@@ -29,8 +28,6 @@ export interface DnsSecondariesOptions {
   readonly onServedChange: () => void;
   /** Where TSIG plugs in (primary.ts); UNSIGNED until src/wire/dns/tsig.ts is merged. */
   readonly security?: XfrSecurity;
-  /** Tests: a transport without sockets. */
-  readonly transport?: XfrTransport;
 }
 
 export class DnsSecondaries {
@@ -47,7 +44,7 @@ export class DnsSecondaries {
   constructor(private readonly o: DnsSecondariesOptions) {
     this.security = o.security ?? UNSIGNED;
     this.notifyRefused = new RateLimitedLog(o.log, 'DNS_NOTIFY_REFUSED', o.clock);
-    const transport = o.transport ?? new DnsXfrClient({ security: this.security });
+    const transport = new DnsXfrClient({ security: this.security });
     const dataDir = resolve(o.configDir, o.config.dataDir);
     const zones: SecondaryZone[] = [];
     for (const z of o.config.zones) {

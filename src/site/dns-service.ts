@@ -23,7 +23,7 @@ import { ipv4ToString } from '../wire/ipv4.js';
 import { Opcode, type SOAData } from '../wire/dns/types.js';
 import type { FileLock } from '../runtime/file-lock.js';
 import { openDnsDataDir } from '../storage/dns-zone-copy-files.js';
-import type { XfrTransport } from '../protocol/dns/secondary/attempt.js';
+import { UNSIGNED } from '../protocol/dns/secondary/primary.js';
 import { DnsSecondaries } from './dns-secondaries.js';
 import type { SiteService } from './service.js';
 
@@ -33,8 +33,6 @@ export interface DnsServiceOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly registry: Registry;
-  /** Tests: the secondaries' transport without sockets. */
-  readonly xfrTransport?: XfrTransport;
 }
 
 /** One zone in GET /dns. */
@@ -68,7 +66,9 @@ export class DnsService implements SiteService {
     this.secondaries = new DnsSecondaries({
       config: opts.config, configDir: opts.configDir, log: opts.log, clock: opts.clock,
       onServedChange: () => this.responder?.swap(this.zoneSet()),
-      ...(opts.xfrTransport ? { transport: opts.xfrTransport } : {}),
+      // TSIG (RFC 8945) plugs in here: an XfrSecurity that signs requests to, and verifies answers and
+      // NOTIFYs from, each primary with its dns.keys entry (signMessage / verifyMessage / TsigStreamVerifier).
+      security: UNSIGNED,
     });
     this.registerMetrics(opts.registry);
     this.secondaries.registerMetrics(opts.registry);

@@ -287,15 +287,16 @@ export class SecondaryZone {
       signal: controller.signal,
       onNewer: (p, serial) => this.fire('serial-newer', `${primaryLabel(p)} has serial ${serial}, ours is ${copy?.serial}`),
       onFallback: (p, reason) => this.notice({ kind: 'ixfr-fallback', primary: primaryLabel(p), reason }),
-    }).then(
-      (outcome) => this.finish(outcome, copy, started),
-      (error: unknown) => this.finish({ kind: 'failed', errors: [`internal error: ${(error as Error).stack ?? String(error)}`] }, copy, started),
-    ).finally(() => {
-      this.running = undefined;
-      const again = this.pending;
-      this.pending = undefined;
-      if (again && !this.stopped) this.fire(again, again === 'notify' ? 'a NOTIFY came during the last attempt' : 'operator command retransfer (during the last attempt)');
-    });
+    }).catch((error: unknown): AttemptOutcome => ({ kind: 'failed', errors: [`internal error: ${(error as Error).stack ?? String(error)}`] }))
+      .then((outcome) => this.finish(outcome, copy, started))
+      // A bug must cost one attempt, never the zone's timers: fail it, so a retry is armed.
+      .catch((error: unknown) => this.fire('transfer-failed', `internal error: ${(error as Error).stack ?? String(error)}`))
+      .finally(() => {
+        this.running = undefined;
+        const again = this.pending;
+        this.pending = undefined;
+        if (again && !this.stopped) this.fire(again, again === 'notify' ? 'a NOTIFY came during the last attempt' : 'operator command retransfer (during the last attempt)');
+      });
   }
 
   private async finish(outcome: AttemptOutcome, previous: Zone | undefined, started: number): Promise<void> {
@@ -316,14 +317,13 @@ export class SecondaryZone {
       }
       case 'transferred': {
         const label = primaryLabel(outcome.primary);
-        const text = encodeZoneCopy(outcome.zone, outcome.records, now);
         // Served at once; kept on disk as well as the disk allows (a failure is logged, the old copy stays valid).
         this.install(outcome.zone, this.timers);
         this.primaryBehind = undefined;
         this.lastError = undefined;
         this.lastTransfer = { at: now, how: outcome.how, primary: label, serial: outcome.zone.serial };
         try {
-          await this.o.files.writeCopy(text);
+          await this.o.files.writeCopy(encodeZoneCopy(outcome.zone, outcome.records, now));
         } catch (error) {
           this.notice({ kind: 'persist-failed', file: this.o.files.path, error: (error as Error).message });
         }
