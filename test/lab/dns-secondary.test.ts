@@ -39,7 +39,7 @@ interface Site {
   dir: string;
   daemon: LabProcess;
   start(): Promise<void>;
-  dig(name: string, type?: string): Promise<{ status: string; answers: string[] }>;
+  dig(name: string, type?: string, ...flags: string[]): Promise<{ status: string; answers: string[]; expire?: number }>;
   status(): Promise<Record<string, { state: string; serial?: number; stale: boolean; serving: boolean; expiresIn?: number }>>;
   metrics(): Promise<string>;
   cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -69,11 +69,12 @@ async function site(lab: Lab, zones: unknown[]): Promise<Site> {
       s.daemon = us.spawn(process.execPath, [OUTPOST, 'site', 'run', '--config', config]);
       await s.daemon.waitForLine(/"code":"DNS_LISTENING"/, 20_000);
     },
-    async dig(name, type = 'A') {
-      const r = await client.run('dig', [`@${US}`, '+norec', '+time=2', '+tries=1', name, type], { timeoutMs: 10_000 });
+    async dig(name, type = 'A', ...flags) {
+      const r = await client.run('dig', [`@${US}`, '+norec', '+time=2', '+tries=1', ...flags, name, type], { timeoutMs: 10_000 });
       const status = /status: (\w+)/.exec(r.stdout)?.[1] ?? `no answer (${r.stdout}${r.stderr})`;
       const m = /;; ANSWER SECTION:\n([\s\S]*?)(?:\n\n|$)/.exec(r.stdout);
-      return { status, answers: (m?.[1] ?? '').split('\n').filter(Boolean).map((l) => l.split(/\s+/).at(-1)!) };
+      const expire = /; EXPIRE: (\d+)/.exec(r.stdout)?.[1];
+      return { status, answers: (m?.[1] ?? '').split('\n').filter(Boolean).map((l) => l.split(/\s+/).at(-1)!), ...(expire !== undefined ? { expire: Number(expire) } : {}) };
     },
     async status() {
       const r = await s.cli('dns', 'status', '--json');
@@ -270,6 +271,8 @@ test('survivable expiry: cut off past the SOA expire the never zone answers (sta
     const k = await knot(lab, s, [{ name: 'keep.example.com', timers: SHORT, hosts: { pbx: '192.0.2.10' } }, { name: 'strict.example.com', timers: SHORT, hosts: { pbx: '192.0.2.10' } }]);
     await transferred(s, 'keep.example.com.', 1);
     await transferred(s, 'strict.example.com.', 1);
+    const fresh = await s.dig('pbx.keep.example.com', 'A', '+expire');
+    assert.ok(fresh.expire !== undefined && fresh.expire <= 6, `EDNS EXPIRE while fresh: ${fresh.expire}`);
 
     await lab.partition(s.us, s.primary);
     const cutAt = Date.now();
@@ -279,7 +282,7 @@ test('survivable expiry: cut off past the SOA expire the never zone answers (sta
     });
     assert.ok(Date.now() - cutAt >= 4_000, 'not before the expire');
     assert.deepEqual([states['keep.example.com.']!.stale, states['keep.example.com.']!.serving, states['strict.example.com.']!.serving], [true, true, false]);
-    assert.deepEqual(await s.dig('pbx.keep.example.com'), { status: 'NOERROR', answers: ['192.0.2.10'] });
+    assert.deepEqual(await s.dig('pbx.keep.example.com', 'A', '+expire'), { status: 'NOERROR', answers: ['192.0.2.10'], expire: 0 }, 'stale: answered, EXPIRE 0');
     assert.equal((await s.dig('pbx.strict.example.com')).status, 'SERVFAIL');
     const metrics = await s.metrics();
     assert.match(metrics, /outpost_dns_zone_stale\{zone="keep\.example\.com\."\} 1/);
