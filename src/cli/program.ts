@@ -7,6 +7,7 @@ import { siteConfigJsonSchema } from '../config/site-config.js';
 import { queryLeases, type LeasesOptions } from './leases.js';
 import { failoverCommand, failoverStatus, type FailoverCommandOptions, type FailoverStatusOptions } from './failover.js';
 import { OPERATOR_COMMANDS } from '../site/run.js';
+import { dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -69,6 +70,23 @@ export function buildProgram(): Command {
       process.exitCode = await failoverCommand(command, relationship, o, { input: process.stdin, isTTY: process.stdin.isTTY === true }, process.stdout, process.stderr);
     });
   }
+
+  const dns = program.command('dns').description('the DNS zones of a running site daemon (through its status endpoint)');
+
+  dns.command('status')
+    .description('show every zone: role, state, serial, last refresh, time left before expire, stale or not')
+    .option('-c, --config <file>', 'the site config (its status address and port)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180')
+    .option('--json', 'print the daemon\'s JSON')
+    .action(async (o: DnsStatusOptions) => { process.exitCode = await dnsStatus(o, process.stdout, process.stderr); });
+
+  dns.command('retransfer')
+    .description('transfer a secondary zone again in full (AXFR) from its primaries, whatever the serials say')
+    .argument('<zone>', 'the zone (dns.zones[].name)')
+    .option('-c, --config <file>', 'the site config (its status port, and the control token in its dhcp.leaseDir or dns.dataDir)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180 (then give --token-file)')
+    .option('--token-file <file>', 'the daemon\'s control token (default: control.token in the config\'s dhcp.leaseDir, else dns.dataDir)')
+    .action(async (zone: string, o: DnsCommandOptions) => { process.exitCode = await dnsRetransfer(zone, o, process.stdout, process.stderr); });
 
   return program;
 }

@@ -3,13 +3,15 @@
 // once, each with its JSON path and the reason:
 //
 //   - zones: names unique (case-insensitively, trailing dot or not); a primary has a
-//     `file` and no `primaries`; a secondary has `primaries`;
+//     `file` and no `primaries`; a secondary has `primaries`; no two zones name the
+//     same `file` (a secondary's copy would overwrite it);
 //   - keys: names unique; exactly one of secret and secretFile; a secret is strict
 //     base64 of at least MIN_TSIG_SECRET_BYTES bytes;
 //   - references: every `key` of a rule or server names a dns.keys entry;
 //   - access rules: `from` entries are addresses or prefixes of the right length;
 //     a transfer rule without `from` must name a key (else it would allow everyone);
 //   - update grants: `types` are record type mnemonics the server knows.
+import { posix } from 'node:path';
 import { isIPv4, isIPv6 } from '../core/ip.js';
 import { RRType } from '../wire/dns/types.js';
 import { base64Length } from './failover-validate.js';
@@ -56,12 +58,19 @@ export function validateDns(dns: DnsConfig): ConfigProblem[] {
   };
 
   const zones = new Map<string, number>();
+  const files = new Map<string, number>();
   dns.zones.forEach((z, i) => {
     const at = (...p: Seg[]): Seg[] => ['zones', i, ...p];
     const name = zoneKey(z.name);
     const first = zones.get(name);
     if (first !== undefined) problem(at('name'), `zone ${z.name} is also dns.zones[${first}]`);
     else zones.set(name, i);
+    if (z.file !== undefined) {
+      const file = posix.normalize(z.file);
+      const other = files.get(file);
+      if (other !== undefined) problem(at('file'), `${z.file} is also the file of dns.zones[${other}]${z.type === 'secondary' ? ': the transferred copy would overwrite it' : ''}`);
+      else files.set(file, i);
+    }
     if (z.type === 'primary') {
       if (z.file === undefined) problem(at('file'), 'a primary zone needs the zone file it serves');
       if (z.primaries !== undefined) problem(at('primaries'), 'a primary zone has no primaries (did you mean type "secondary"?)');

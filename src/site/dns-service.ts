@@ -1,7 +1,8 @@
-// The authoritative DNS service of the site daemon (docs/dns.md): loads the zones,
-// answers over UDP (the native socket: batched receive and send, replies from the
-// address the query came to) and TCP on every configured address, and reports
-// per-zone state and counters in /metrics. Zone changes swap a whole new zone set.
+// The authoritative DNS service of the site daemon (docs/dns.md): loads the primary
+// zones, runs the secondary ones (dns-secondaries.ts: copies on disk, transfers in,
+// NOTIFY), answers over UDP (the native socket: batched receive and send, replies from
+// the address the query came to) and TCP on every configured address, and reports
+// per-zone state and counters in /metrics and /dns. Zone changes swap a whole new zone set.
 // Signed queries are verified with the TSIG keys of dns.keys (dns-keys.ts).
 import { readFileSync } from 'node:fs';
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
@@ -20,7 +21,12 @@ import { logEvent, type Logger } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { Udp4Socket } from '../runtime/udp4-socket.js';
 import { ipv4FromString } from '../wire/dhcp4/index.js';
-import type { SOAData } from '../wire/dns/types.js';
+import { ipv4ToString } from '../wire/ipv4.js';
+import { Opcode, type SOAData } from '../wire/dns/types.js';
+import type { FileLock } from '../runtime/file-lock.js';
+import { openDnsDataDir } from '../storage/dns-zone-copy-files.js';
+import { UNSIGNED } from '../protocol/dns/secondary/primary.js';
+import { DnsSecondaries } from './dns-secondaries.js';
 import type { SiteService } from './service.js';
 
 export interface DnsServiceOptions {
@@ -29,6 +35,14 @@ export interface DnsServiceOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly registry: Registry;
+}
+
+/** One zone in GET /dns. */
+export interface DnsZoneView {
+  readonly zone: string;
+  readonly role: 'primary' | 'secondary';
+  readonly serial?: number;
+  readonly [key: string]: unknown;
 }
 
 interface UdpEndpoint {
@@ -46,11 +60,22 @@ export class DnsService implements SiteService {
   private readonly dropLog: RateLimitedLog;
   private readonly tsigLog: RateLimitedLog;
   private readonly out = Buffer.allocUnsafe(MAX_MESSAGE);
+  private primaries: ServedZone[] = [];
+  readonly secondaries: DnsSecondaries;
+  private lock?: FileLock;
 
   constructor(private readonly opts: DnsServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DNS_DROPPED', opts.clock);
     this.tsigLog = new RateLimitedLog(opts.log, 'DNS_TSIG_REFUSED', opts.clock);
+    this.secondaries = new DnsSecondaries({
+      config: opts.config, configDir: opts.configDir, log: opts.log, clock: opts.clock,
+      onServedChange: () => this.responder?.swap(this.zoneSet()),
+      // TSIG (RFC 8945) plugs in here: an XfrSecurity that signs requests to, and verifies answers and
+      // NOTIFYs from, each primary with its dns.keys entry (signMessage / verifyMessage / TsigStreamVerifier).
+      security: UNSIGNED,
+    });
     this.registerMetrics(opts.registry);
+    this.secondaries.registerMetrics(opts.registry);
   }
 
   /** Bound ports, in the order of dns.listen (tests listen on port 0). */
@@ -63,14 +88,14 @@ export class DnsService implements SiteService {
   }
 
   async start(): Promise<void> {
-    const served: ServedZone[] = [];
-    for (const z of this.opts.config.zones) {
-      if (z.type !== 'primary') continue; // secondaries: zone transfers (next step of issue 5)
-      served.push(this.loadPrimary(z));
-    }
     const c = this.opts.config;
+    // The service owns dns.dataDir: secondary copies, their timers, the control token without DHCP.
+    this.lock = await openDnsDataDir(resolve(this.opts.configDir, c.dataDir));
+    for (const z of c.zones) if (z.type === 'primary') this.primaries.push(this.loadPrimary(z));
+    // Copies on disk are served from the first query on, before any primary is reached.
+    await this.secondaries.start();
     const clock = this.opts.clock;
-    const responder = new DnsResponder(new ZoneSet(served), {
+    const responder = new DnsResponder(this.zoneSet(), {
       udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}),
       tsigKeys: loadTsigKeys(c.keys, this.opts.configDir), now: () => Math.floor(clock.now() / 1000),
     });
@@ -81,24 +106,41 @@ export class DnsService implements SiteService {
       this.udp.push(isIPv4(l.address) ? this.openUdp4(l.address, l.port) : await this.openUdp6(l.address, l.port));
       this.tcp.push(await DnsTcpServer.listen({
         address: l.address, port: l.port, idleTimeoutMs: c.tcp.idleTimeout * 1000, maxConnections: c.tcp.maxConnections, maxPipelined: c.tcp.maxPipelined,
-        handler: (m) => this.respond(m, 'tcp'),
+        handler: (m, peer) => this.respond(m, 'tcp', undefined, peer.address),
         onDrop: (reason, peer, detail) => this.dropLog.event({ reason: `tcp-${reason}`, from: peer.address, ...(detail ? { detail } : {}) }),
       }));
     }
     logEvent(this.opts.log, 'DNS_LISTENING', {
       keys: c.keys.map((k) => k.name),
       listen: c.listen.map((l, i) => ({ address: l.address, udp: this.udp[i]!.port, tcp: this.tcp[i]!.port })),
-      zones: served.map((s) => ({ zone: s.zone.origin, serial: s.zone.serial, records: s.zone.recordCount })),
+      zones: this.status().zones.map((z) => ({ zone: z.zone, role: z.role, ...(z.serial !== undefined ? { serial: z.serial } : {}), ...(z.state ? { state: z.state } : {}) })),
     });
   }
 
   async stop(): Promise<void> {
     for (const u of this.udp.splice(0)) u.close();
     await Promise.all(this.tcp.splice(0).map((t) => t.close()));
+    await this.secondaries.stop();
+    this.lock?.release();
+    this.lock = undefined;
   }
 
-  private respond(query: Buffer, transport: Transport, out?: Buffer): Buffer | undefined {
+  /** GET /dns: every zone, primary or secondary, with its serving state. */
+  status(): { zones: DnsZoneView[] } {
+    const primaries: DnsZoneView[] = this.primaries.map((p) => ({ zone: p.zone.origin, role: 'primary', serial: p.zone.serial, state: 'serving', serving: true, stale: false }));
+    const secondaries: DnsZoneView[] = this.secondaries.status().map((s) => ({ ...s, history: s.history.slice(-5) }));
+    return { zones: [...primaries, ...secondaries] };
+  }
+
+  private zoneSet(): ZoneSet {
+    return new ZoneSet([...this.primaries, ...this.secondaries.served()]);
+  }
+
+  /** `source`: the sender's address (IPv4 as a number from the native socket: turned into text only for a NOTIFY). */
+  private respond(query: Buffer, transport: Transport, out: Buffer | undefined, source: string | number): Buffer | undefined {
     try {
+      // NOTIFY (RFC 1996) goes to the secondaries; everything else to the query path.
+      if (query.length >= 12 && ((query[2]! >> 3) & 0x0f) === Opcode.NOTIFY) return this.secondaries.notify(query, typeof source === 'number' ? ipv4ToString(source) : source);
       return this.responder?.respond(query, transport, out);
     } catch (error) {
       // A bug must cost one answer, never the server.
@@ -120,7 +162,7 @@ export class DnsService implements SiteService {
   private openUdp4(address: string, port: number): UdpEndpoint {
     const socket = Udp4Socket.open({ port, address: ipv4FromString(address), reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20, maxDatagramBytes: MAX_MESSAGE });
     socket.onMessage((d) => {
-      const reply = this.respond(d.data, 'udp', this.out);
+      const reply = this.respond(d.data, 'udp', this.out, d.from);
       // From the address the query came to: a server bound to 0.0.0.0 answers from the right one.
       if (reply) socket.queue(reply, d.from, d.fromPort, { from: d.to });
     });
@@ -130,7 +172,7 @@ export class DnsService implements SiteService {
   private openUdp6(address: string, port: number): Promise<UdpEndpoint> {
     const socket: DgramSocket = createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     socket.on('message', (data, rinfo) => {
-      const reply = this.respond(data, 'udp');
+      const reply = this.respond(data, 'udp', undefined, rinfo.address);
       if (reply) socket.send(reply, rinfo.port, rinfo.address);
     });
     return new Promise((done, fail) => {
@@ -162,7 +204,7 @@ export class DnsService implements SiteService {
     new Gauge({ name: 'outpost_dns_zone_serial', help: 'The SOA serial each zone is served with.', labelNames: ['zone', 'role'], registers: [registry],
       collect() {
         this.reset();
-        for (const z of service.responder?.zoneSet.all() ?? []) this.set({ zone: z.zone.origin, role: z.role }, z.zone.serial);
+        for (const z of service.status().zones) if (z.serial !== undefined) this.set({ zone: z.zone, role: z.role }, z.serial);
       } });
     new Gauge({ name: 'outpost_dns_tcp_connections', help: 'Open DNS TCP connections.', registers: [registry],
       collect() { this.set(service.tcp.reduce((n, t) => n + t.connections, 0)); } });

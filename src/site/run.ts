@@ -92,13 +92,22 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
         status.addCommand(`/failover/:relationship/${command}`, ({ relationship }) => failover.command(relationship!, command));
       }
       services.push(failover);
-      // After the DHCP service: the lease directory exists and is locked by this process.
-      const token = new ControlToken(controlTokenPath(config, configDir)!);
-      status.useAuthority(token);
-      services.push(token);
     }
   }
-  if (config.dns?.enabled) services.push(new DnsService({ config: config.dns, configDir, log, clock, registry }));
+  let secondaries = false;
+  if (config.dns?.enabled) {
+    const dns = new DnsService({ config: config.dns, configDir, log, clock, registry });
+    status.addRoute('/dns', () => ({ status: 200, body: dns.status() }));
+    secondaries = dns.secondaries.zones.length > 0;
+    if (secondaries) status.addCommand('/dns/retransfer/:zone', ({ zone }) => dns.secondaries.retransfer(zone!));
+    services.push(dns);
+  }
+  if ((dhcp?.enabled && config.failover) || secondaries) {
+    // Last: the directory it lives in (lease directory, or dns.dataDir) exists and is locked by this process.
+    const token = new ControlToken(controlTokenPath(config, configDir)!);
+    status.useAuthority(token);
+    services.push(token);
+  }
   daemon = new SiteDaemon({ services, clock, log });
   return { daemon, status };
 }

@@ -119,6 +119,11 @@ test('the control token: 0600, 64 hex digits, new at each start (atomically repl
     const path = controlTokenPath({ dhcp: { leaseDir: 'leases' } }, dir)!;
     assert.equal(path, join(dir, 'leases', 'control.token'));
     assert.equal(controlTokenPath({}, dir), undefined);
+    // Without (running) DHCP, in dns.dataDir; the lease directory wins when both run.
+    assert.equal(controlTokenPath({ dns: { dataDir: 'dns' } }, dir), join(dir, 'dns', 'control.token'));
+    assert.equal(controlTokenPath({ dhcp: { leaseDir: 'leases', enabled: false }, dns: { dataDir: 'dns' } }, dir), join(dir, 'dns', 'control.token'));
+    assert.equal(controlTokenPath({ dhcp: { leaseDir: 'leases' }, dns: { dataDir: 'dns' } }, dir), path);
+    assert.equal(controlTokenPath({ dhcp: { leaseDir: 'leases', enabled: false }, dns: { dataDir: 'dns', enabled: false } }, dir), undefined);
     mkdirSync(join(dir, 'leases'));
     writeFileSync(path, 'stale\n', { mode: 0o644 });
     writeFileSync(`${path}.${process.pid}.tmp`, 'leftover', { mode: 0o666 });

@@ -45,6 +45,7 @@ test('each semantic error names its path and reason', () => {
     ['primary without file', (c) => delete c.dns.zones[0].file, '$.dns.zones[0].file: a primary zone needs the zone file it serves'],
     ['primary with primaries', (c) => { c.dns.zones[0].primaries = [{ address: '198.51.100.1' }]; }, '$.dns.zones[0].primaries: a primary zone has no primaries (did you mean type "secondary"?)'],
     ['secondary without primaries', (c) => delete c.dns.zones[1].primaries, '$.dns.zones[1].primaries: a secondary zone needs the primaries it transfers from'],
+    ['a secondary\'s copy in a primary\'s zone file', (c) => { c.dns.zones[1].file = './voice.zone'; }, '$.dns.zones[1].file: ./voice.zone is also the file of dns.zones[0]: the transferred copy would overwrite it'],
     ['secondary with update grants', (c) => { c.dns.zones[1].allowUpdate = [{ key: 'xfr.example.com' }]; }, '$.dns.zones[1].allowUpdate: a secondary does not apply updates itself; it forwards them to its primary (forwardUpdates)'],
     ['duplicate key', (c) => c.dns.keys.push({ name: 'XFR.example.com.', secret: SECRET }), '$.dns.keys[1].name: key XFR.example.com. is defined more than once'],
     ['key without secret', (c) => delete c.dns.keys[0].secret, '$.dns.keys[0]: give exactly one of secret and secretFile'],
