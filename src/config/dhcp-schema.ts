@@ -11,6 +11,7 @@
 // schema's `$defs` and referenced from each level: see dhcp-options.ts for the
 // catalogue of templates and how they render to DHCP options.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DdnsSchema, DdnsSubnetSchema } from './ddns-schema.js';
 
 // ---------------------------------------------------------------------------
 // Value syntax (patterns: ajv's strict mode knows no "ipv4" format here).
@@ -297,6 +298,7 @@ export const SubnetSchema = Type.Object(
     exclusions: Type.Array(ExclusionSchema, { default: [], maxItems: 1024, description: 'Addresses inside pools never handed out dynamically.' }),
     reservations: Type.Array(ReservationSchema, { default: [], maxItems: 65536, description: 'Known clients: a fixed address and/or their own options and classes.' }),
     options: Options('Options for every client of this subnet. The subnet mask (1) and broadcast address (28) come from the subnet itself.'),
+    ddns: Type.Optional(DdnsSubnetSchema),
   },
   { additionalProperties: false, description: 'A subnet the server hands out addresses in.' },
 );
@@ -335,6 +337,7 @@ export const DhcpSchema = Type.Object(
     classes: Type.Array(ClientClassSchema, { default: [], maxItems: 256, description: 'Client classes, in priority order (the first class listed wins an option two classes set).' }),
     sharedNetworks: Type.Array(SharedNetworkSchema, { default: [], maxItems: 1024, description: 'Shared networks: several subnets on one link.' }),
     subnets: Type.Array(SubnetSchema, { default: [], maxItems: 65536, description: 'The subnets the server hands out addresses in.' }),
+    ddns: DdnsSchema,
   },
   { additionalProperties: false, description: 'The DHCPv4 server of this site. Absent: no DHCP service.' },
 );

@@ -9,6 +9,7 @@ import { SITE_CONFIG_VERSION, SiteConfigSchema, type SiteConfig } from './site-s
 import { validateDhcp } from './dhcp-validate.js';
 import { validateFailover } from './failover-validate.js';
 import { validateDns } from './dns-validate.js';
+import { validateDdns } from './ddns-validate.js';
 
 export interface LoadedSiteConfig {
   readonly config: Readonly<SiteConfig>;
@@ -51,7 +52,7 @@ export function parseSiteConfig(text: string): SiteConfigResult {
 }
 
 function semanticChecks(config: SiteConfig): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
-  const problems = config.dhcp === undefined ? [] : validateDhcp(config.dhcp);
+  const problems = config.dhcp === undefined ? [] : [...validateDhcp(config.dhcp), ...validateDdns({ dns: config.dns, dhcp: config.dhcp })];
   const failover = validateFailover(config);
   const dns = config.dns === undefined ? [] : validateDns(config.dns);
   return { problems: [...problems, ...failover.problems, ...dns], warnings: failover.warnings };

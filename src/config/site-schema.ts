@@ -5,7 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DHCP_SCHEMA_DEFS, DhcpSchema } from './dhcp-schema.js';
 import { FailoverSchema } from './failover-schema.js';
-import { DnsSchema } from './dns-schema.js';
+import { DnsSchema, TsigKeySchema } from './dns-schema.js';
 
 export const SITE_CONFIG_VERSION = 1;
 
@@ -55,7 +55,7 @@ export const SiteConfigSchema = Type.Object(
     $id: 'https://outpost.invalid/schema/site-config.v1.json',
     title: 'Outpost site config, version 1',
     // Shapes used at several places (the options object of every DHCP level), kept once.
-    $defs: DHCP_SCHEMA_DEFS,
+    $defs: { ...DHCP_SCHEMA_DEFS, tsigKey: TsigKeySchema },
   },
 );
 

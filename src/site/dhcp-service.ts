@@ -24,6 +24,7 @@ import { ReplicatedLeaseStore } from '../protocol/failover/replicated-store.js';
 import { FailoverPolicy } from '../protocol/failover/policy.js';
 import { MemoryLeaseStore } from '../protocol/dhcp/memory-lease-store.js';
 import { openWarmPair } from './failover-warmup.js';
+import type { DdnsService } from './ddns-service.js';
 
 /**
  * The warm-up's time budget under failover: each synthetic exchange costs both sides of
@@ -50,6 +51,8 @@ export interface DhcpServiceOptions {
   readonly warmUpStore?: WarmUpOptions['store'];
   /** DHCP failover: its relationships are bound to the opened store and decide whom the engine answers. */
   readonly failover?: FailoverService;
+  /** DHCP → DNS registration: opened after the store (its queue is in the locked lease directory). */
+  readonly ddns?: DdnsService;
 }
 
 export class DhcpService implements SiteService {
@@ -71,7 +74,9 @@ export class DhcpService implements SiteService {
     this.addressesByIface.get(arrival.interface) ?? [...this.addressesByIface.values()].flat();
   /** A debug event: the fields object is built only when debug lines are written (one per lease otherwise). */
   private readonly onTransition = (t: LeaseTransition): void => {
-    if (!this.warming && this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { ...t, address: ipv4ToString(t.address) });
+    if (!this.warming && this.opts.log.isLevelEnabled(codes.DHCP_LEASE_TRANSITION.level)) {
+      logEvent(this.opts.log, 'DHCP_LEASE_TRANSITION', { address: ipv4ToString(t.address), clientKey: t.clientKey, from: t.from, to: t.to, event: t.event, cause: t.cause });
+    }
   };
 
   /** Warm failover pairs the warm-up replicated through (failover-warmup.ts). */
@@ -92,12 +97,14 @@ export class DhcpService implements SiteService {
   async start(): Promise<void> {
     const store = await this.opts.openStore();
     this.store = store;
+    await this.opts.ddns?.start();
     const probe = this.openProbe();
     // Under failover every binding change goes through the relationship (replicated before the ACK).
     const policy = this.opts.failover?.enabled ? this.opts.failover.bind(store) : undefined;
     this.engine = new Dhcp4Engine({
       model: this.opts.model, store: policy ? new ReplicatedLeaseStore(store, policy) : store, clock: this.opts.clock,
       serverAddresses: this.serverAddresses, onTransition: this.onTransition,
+      ...(this.opts.ddns ? { afterCommit: this.opts.ddns.afterCommit } : {}),
       ...(probe ? { probe } : {}), ...(policy ? { policy } : {}),
     });
     if (policy) policy.onExternal = (lease) => this.engine?.noteExternal(lease);
@@ -140,6 +147,7 @@ export class DhcpService implements SiteService {
     this.socket = undefined;
     this.pinger?.close();
     this.pinger = undefined;
+    await this.opts.ddns?.stop();
     await this.store?.close();
   }
 

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { compileDhcp } from '../protocol/dhcp/compile.js';
 import { Dhcp4LeaseJournal } from '../storage/dhcp4-lease-journal.js';
 import { DhcpService } from './dhcp-service.js';
+import { DdnsService, ddnsEnabled } from './ddns-service.js';
 import { FailoverService } from './failover-service.js';
 import { ControlToken, controlTokenPath } from './control-token.js';
 import type { OperatorCommand } from '../protocol/failover/relationship.js';
@@ -68,6 +69,7 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
     const service = new DhcpService({
       model: compileDhcp(dhcp), openStore: () => Dhcp4LeaseJournal.open({ dir, log, clock }), port: dhcp.port, log, clock, registry,
       ...(failover ? { failover } : {}),
+      ...(ddnsEnabled(dhcp) ? { ddns: new DdnsService({ dhcp, dns: config.dns, configDir, dir, log, clock, registry }) } : {}),
       // The JIT warm-up runs over a journal of its own in a temporary directory: same class, nothing shared, removed after.
       warmUpStore: async () => {
         const tmp = await mkdtemp(join(tmpdir(), 'outpost-dhcp-warmup-'));

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { codes } from '../../src/core/codes.js';
 import { repoRoot } from '../support/paths.js';
 
-const AREAS = ['CONFIG', 'SITE', 'STATUS', 'DHCP', 'FAILOVER', 'DNS', 'FILES', 'AGENT', 'MANAGER', 'API', 'CLI', 'LAB'];
+const AREAS = ['CONFIG', 'SITE', 'STATUS', 'DHCP', 'FAILOVER', 'DNS', 'DDNS', 'FILES', 'AGENT', 'MANAGER', 'API', 'CLI', 'LAB'];
 const CODE_LITERAL = new RegExp(`['"\`]((?:${AREAS.join('|')})_[A-Z0-9_]+)['"\`]`, 'g');
 
 function sources(dir: string): string[] {

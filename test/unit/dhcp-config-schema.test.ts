@@ -27,6 +27,7 @@ test('a dhcp section is completed with the defaults next to each key', () => {
     leaseDir: '/var/lib/outpost/dhcp4',
     classes: [],
     sharedNetworks: [],
+    ddns: { enabled: false, clientFlags: 'honour', keys: [], timeoutMs: 2000, maxAttempts: 30, maxAgeSeconds: 86400 },
   });
   assert.deepEqual(interfaces, [{ name: 'eth0.10', address: '192.0.2.2' }]);
   assert.deepEqual(subnets[0], {
@@ -102,7 +103,7 @@ test('option objects at every level share one definition ($defs.dhcpOptions)', (
 test('unknown keys are errors at their own path, at every depth', () => {
   assert.deepEqual(problemsAfter((d) => { d.leasetime = 1; }).map((p) => p.split(':')[0]), ['$.dhcp.leasetime']);
   assert.deepEqual(problemsAfter((d) => { d.subnets[0].pool = []; }), [
-    '$.dhcp.subnets[0].pool: unknown key (allowed here: id, subnet, description, interface, relayAddresses, sharedNetwork, classes, leaseTime, renewTime, rebindTime, pools, exclusions, reservations, options)',
+    '$.dhcp.subnets[0].pool: unknown key (allowed here: id, subnet, description, interface, relayAddresses, sharedNetwork, classes, leaseTime, renewTime, rebindTime, pools, exclusions, reservations, options, ddns)',
   ]);
   assert.deepEqual(problemsAfter((d) => { d.subnets[0].pools[0].range = 'x'; }), [
     '$.dhcp.subnets[0].pools[0].range: unknown key (allowed here: start, end, classes, options, description)',

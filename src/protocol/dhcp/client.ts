@@ -1,6 +1,6 @@
 // What the engine needs to know about the client behind a request, read once.
 import {
-  Opt, circuitId, clientIdentifierBytes, hardwareAddress, isWireDecodeError, linkSelection, parameterRequestList, remoteId,
+  Opt, circuitId, clientFqdn, type ClientFqdn, clientIdentifierBytes, hardwareAddress, isWireDecodeError, linkSelection, parameterRequestList, remoteId,
   requestedAddress, serverIdentifier, subnetSelection, userClassesLenient, type Dhcp4Message,
 } from '../../wire/dhcp4/index.js';
 
@@ -18,7 +18,20 @@ export interface ClientInfo {
   readonly requestedAddress?: number;
   readonly serverId?: number;
   readonly hostname?: string;
+  /** Option 81, client FQDN (RFC 4702), when sent and readable. */
+  readonly fqdn?: ClientFqdn;
   readonly parameterRequestList?: Buffer;
+}
+
+/** Option 81, or undefined when absent or malformed (served as if not sent). */
+function fqdnOf(data: Buffer | undefined): ClientFqdn | undefined {
+  if (!data) return undefined;
+  try {
+    return clientFqdn.decode(data);
+  } catch (error) {
+    if (isWireDecodeError(error)) return undefined;
+    throw error;
+  }
 }
 
 const hex = (b: Buffer) => b.toString('hex');
@@ -42,6 +55,7 @@ export function clientInfo(msg: Dhcp4Message, matchClientId = true): ClientInfo 
   const classes = msg.options.get(Opt.USER_CLASS);
   const vendor = msg.options.get(Opt.VENDOR_CLASS_ID);
   const host = msg.options.get(Opt.HOST_NAME);
+  const fqdn = fqdnOf(msg.options.get(Opt.CLIENT_FQDN));
   return {
     key: matchClientId && id && id.length > 0 ? `id:${hex(id)}` : `hw:${msg.htype}:${hw}`,
     hwAddress: hw,
@@ -54,6 +68,7 @@ export function clientInfo(msg: Dhcp4Message, matchClientId = true): ClientInfo 
     requestedAddress: requestedAddress(msg),
     serverId: serverIdentifier(msg),
     hostname: host && host.length > 0 ? host.toString('latin1').replace(/\0+$/, '') : undefined,
+    ...(fqdn ? { fqdn } : {}),
     parameterRequestList: parameterRequestList(msg),
   };
 }

@@ -33,6 +33,11 @@ export interface LeaseTransition {
   readonly to: BindingState;
   readonly event: LeaseEvent;
   readonly cause: string;
+  /** The record committed, and the one it replaced. */
+  readonly lease: Lease;
+  readonly previous: Lease | undefined;
+  /** Option 81's flags in the request behind an ack, when the client sent it (RFC 4702). */
+  readonly fqdnFlags?: number;
 }
 
 export interface EngineDeps {
@@ -42,6 +47,11 @@ export interface EngineDeps {
   /** Our IPv4 addresses (any interface): a REQUEST naming one of them as server id is for us. */
   readonly serverAddresses: (arrival: Arrival) => readonly number[];
   readonly onTransition?: (t: LeaseTransition) => void;
+  /**
+   * After a transition is durable, before the reply leaves (DHCP → DNS: its changes are
+   * queued durably here). Must not reject; the reply waits for it.
+   */
+  readonly afterCommit?: (t: LeaseTransition) => Promise<void> | undefined;
   /** Conflict detection before an offer (ping); absent: offer at once. */
   readonly probe?: AddressProbe;
   /** Failover: which clients to answer, which addresses are ours, how far bindings may go. Absent: serve everything. */
@@ -246,7 +256,8 @@ export class Dhcp4Engine {
     const lease: Lease = {
       address: p.address, subnetId: p.subnet.id, clientKey: client.key, hwAddress: client.hwAddress, state: 'bound',
       startedAt: now, expiresAt: now + leaseSeconds * 1000,
-      ...(client.hostname ?? p.reservation?.hostname ? { hostname: client.hostname ?? p.reservation?.hostname } : {}),
+      // RFC 4702 §3.1: option 81's name is preferred to option 12's host name.
+      ...(nameOf(client) ?? p.reservation?.hostname ? { hostname: nameOf(client) ?? p.reservation?.hostname } : {}),
     };
     // Leaving an older address of this client in this subnet: it is released by the move.
     const older = this.deps.store.findByClient(p.subnet.id, client.key);
@@ -258,7 +269,7 @@ export class Dhcp4Engine {
     if (offer) this.offers.remove(offer);
     this.allocator.take(p.subnet.id, p.address);
     try {
-      await Promise.all([...moves, this.transition(p.address, p.subnet.id, previous, 'ack', lease, phase)]);
+      await Promise.all([...moves, this.transition(p.address, p.subnet.id, previous, 'ack', lease, phase, client.fqdn?.flags)]);
     } catch (error) {
       return this.drop(error instanceof ReplicationRefused ? `failover-${error.reason}` : 'store-failed');
     }
@@ -451,7 +462,7 @@ export class Dhcp4Engine {
     return lease !== undefined && holdsAddress(lease.state as BindingState) && lease.expiresAt > this.deps.clock.now();
   }
 
-  private transition(address: number, subnetId: number, previous: Lease | undefined, event: LeaseEvent, next: Lease, cause: string): Promise<void> {
+  private transition(address: number, subnetId: number, previous: Lease | undefined, event: LeaseEvent, next: Lease, cause: string, fqdnFlags?: number): Promise<void> {
     // A binding whose time ran out is expired, whether or not reclaim() got to it yet.
     const stored: BindingState = previous ? (previous.state as BindingState) : 'free';
     const from: BindingState = previous && holdsAddress(stored) && previous.expiresAt <= this.deps.clock.now() && event !== 'expire' ? 'expired' : stored;
@@ -460,9 +471,17 @@ export class Dhcp4Engine {
       return Promise.reject(new Error(`lease ${address}: event ${event} not allowed in state ${from}`));
     }
     if (!holdsAddress(to)) this.allocator.free(subnetId, address);
-    this.deps.onTransition?.({ address, clientKey: next.clientKey, from, to, event, cause });
-    return this.deps.store.commit(next);
+    const t: LeaseTransition = { address, clientKey: next.clientKey, from, to, event, cause, lease: next, previous, ...(fqdnFlags !== undefined ? { fqdnFlags } : {}) };
+    this.deps.onTransition?.(t);
+    const committed = this.deps.store.commit(next);
+    const after = this.deps.afterCommit;
+    return after ? committed.then(() => after(t)) : committed;
   }
+}
+
+/** The client's name: option 81's when it sent one with a name, else option 12's. */
+function nameOf(client: ClientInfo): string | undefined {
+  return client.fqdn !== undefined && client.fqdn.name.length > 0 ? client.fqdn.name : client.hostname;
 }
 
 /** Below this, a bounded binding is not worth granting: the client is NAKed or ignored and moves on. */

@@ -18,3 +18,4 @@ export {
   TSIG_FUDGE, TSIG_MAX_UNSIGNED, TsigKeyring, TsigStreamSigner, TsigStreamVerifier, signMessage, tsigErrorResponse, tsigSize, uint48, verifyMessage,
   type FindTsigKey, type SignOptions, type TsigAlgorithm, type TsigError, type TsigFailure, type TsigKey, type TsigSuccess, type TsigVerdict, type VerifyOptions,
 } from './tsig.js';
+export { DHCID_TYPE, DhcidIdentifier, dhcidIdentifier, dhcidRdata } from './dhcid.js';
