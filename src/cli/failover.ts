@@ -2,18 +2,11 @@
 // failover relationships, through its status port. status reads GET /failover (no
 // token); the commands POST /failover/<relationship>/<command> with the daemon's
 // control token as bearer (control.token in the lease directory, control-token.ts).
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { readSiteConfigFile } from '../site/config-file.js';
-import { controlTokenPath } from '../site/control-token.js';
-import { statusUrlOf, writeTable } from './status-target.js';
+import { UsageError, errorText, readToken, statusTarget, writeTable, type StatusTargetOptions } from './status-target.js';
 import type { OperatorCommand } from '../protocol/failover/relationship.js';
 
-export interface FailoverTargetOptions {
-  config?: string;
-  url?: string;
-}
+export type FailoverTargetOptions = StatusTargetOptions;
 
 export interface FailoverStatusOptions extends FailoverTargetOptions {
   json?: boolean;
@@ -37,33 +30,14 @@ interface RelationshipView {
   partnerAddress?: string; history?: Transition[];
 }
 
-/** A bad command line (exit 2), as opposed to a daemon that cannot be reached or refuses (exit 1). */
-class UsageError extends Error {}
-
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
-/** The status endpoint's URL, and where the daemon of --config writes its control token. */
-async function target(o: FailoverTargetOptions): Promise<{ url: string; tokenPath?: string }> {
-  if (!o.config) {
-    if (!o.url) throw new UsageError('give --config FILE (the site config) or --url http://HOST:PORT (the status endpoint)');
-    return { url: o.url.replace(/\/$/, '') };
-  }
-  const r = await readSiteConfigFile(o.config);
-  if (!r.ok) throw new UsageError(`${o.config}: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`);
-  const { config } = r.loaded;
-  const tokenPath = controlTokenPath(config, dirname(resolve(o.config)));
-  if (o.url) return { url: o.url.replace(/\/$/, ''), ...(tokenPath ? { tokenPath } : {}) };
-  const url = statusUrlOf(config);
-  if (url === undefined) throw new UsageError(`${o.config}: the status port is 0 (picked at start): give --url`);
-  return { url, ...(tokenPath ? { tokenPath } : {}) };
-}
-
 export async function failoverStatus(o: FailoverStatusOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   let text: string;
   try {
-    const { url } = await target(o);
+    const { url } = await statusTarget(o);
     const res = await fetch(`${url}/failover`, { signal: AbortSignal.timeout(10_000) });
     text = await res.text();
     if (res.status === 404) { err.write(`outpost failover status: the daemon at ${url} runs no failover (no /failover route)\n`); return EXIT_FAILED; }
@@ -104,10 +78,10 @@ export async function failoverCommand(command: OperatorCommand, relationship: st
     if (command === 'partner-down' && !o.yes && !term.isTTY) {
       throw new UsageError('partner-down needs a confirmation and stdin is not a terminal: pass --yes if the partner is really down');
     }
-    const t = await target(o);
+    const t = await statusTarget(o);
     url = t.url;
     const tokenFile = o.tokenFile ?? t.tokenPath;
-    if (!tokenFile) throw new UsageError(o.config ? `${o.config} has no dhcp section, so no control token: give --token-file FILE` : 'with --url give --token-file FILE (the daemon\'s control.token, in its dhcp.leaseDir)');
+    if (!tokenFile) throw new UsageError(o.config ? `${o.config} has neither a dhcp nor a dns section, so no control token: give --token-file FILE` : 'with --url give --token-file FILE (the daemon\'s control.token, in its dhcp.leaseDir)');
     token = await readToken(tokenFile);
   } catch (error) {
     err.write(`${name}: ${(error as Error).message}\n`);
@@ -147,20 +121,6 @@ export function partnerDownWarning(relationship: string, partner: string | undef
     + `Put ${relationship} in partner-down? [y/N] `;
 }
 
-async function readToken(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    const hint = code === 'ENOENT' ? ' (the daemon writes it at start: is it running, with failover?)' : code === 'EACCES' ? ' (run as the daemon\'s user or root)' : '';
-    throw new UsageError(`cannot read the control token ${path}: ${code}${hint}`);
-  }
-  const token = text.trim();
-  if (!/^[0-9a-f]{64}$/.test(token)) throw new UsageError(`${path} does not hold a control token (64 hex digits)`);
-  return token;
-}
-
 /** The partner's name, for the confirmation; undefined when the daemon does not say. */
 async function partnerOf(url: string, relationship: string): Promise<string | undefined> {
   try {
@@ -183,14 +143,6 @@ async function confirm(input: NodeJS.ReadableStream, output: NodeJS.WritableStre
   } finally {
     rl.close();
   }
-}
-
-function errorText(text: string, fallback: string): string {
-  try {
-    const body = JSON.parse(text) as { error?: unknown };
-    if (typeof body.error === 'string') return body.error;
-  } catch { /* not JSON: the text itself */ }
-  return text.trim() || fallback;
 }
 
 function age(ms: number | null | undefined): string {

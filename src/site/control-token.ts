@@ -1,10 +1,11 @@
-// The bearer token of the status port's command routes (POST /failover/…): 32 random
-// bytes in hex, made at each start and written to `control.token` (mode 0600) in the
-// DHCP lease directory, removed on a clean stop. The lease directory is this daemon's
-// own: it is locked for one process (lease-journal-lock.ts) and holds the leases an
-// operator command acts on, so whoever may read it may command failover, and two
-// daemons on one host never share (or overwrite) a token. The token is written after
-// the lease store has taken that lock (the service runs after DHCP), never logged.
+// The bearer token of the status port's command routes (POST /failover/…, /dns/…): 32
+// random bytes in hex, made at each start and written to `control.token` (mode 0600)
+// in the DHCP lease directory — or, on a server without DHCP, in the DNS data
+// directory — and removed on a clean stop. Either directory is this daemon's own: it
+// is locked for one process (lease-journal-lock.ts, dns-data-dir.ts) and holds the
+// state an operator command acts on, so whoever may read it may command the daemon,
+// and two daemons on one host never share (or overwrite) a token. The token is
+// written after that lock is taken (the service runs after DHCP and DNS), never logged.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,9 +14,13 @@ import type { SiteService } from './service.js';
 
 export const CONTROL_TOKEN_FILE = 'control.token';
 
-/** Where the daemon of this config writes its control token (undefined: no DHCP, so no command routes). */
-export function controlTokenPath(config: { readonly dhcp?: { readonly leaseDir: string } }, configDir: string): string | undefined {
-  return config.dhcp ? join(resolve(configDir, config.dhcp.leaseDir), CONTROL_TOKEN_FILE) : undefined;
+/** Where the daemon of this config writes its control token: the DHCP lease directory, else the DNS data directory (undefined: neither, so no command routes). */
+export function controlTokenPath(
+  config: { readonly dhcp?: { readonly leaseDir: string; readonly enabled?: boolean }; readonly dns?: { readonly dataDir: string; readonly enabled?: boolean } },
+  configDir: string,
+): string | undefined {
+  const dir = config.dhcp && config.dhcp.enabled !== false ? config.dhcp.leaseDir : config.dns && config.dns.enabled !== false ? config.dns.dataDir : undefined;
+  return dir === undefined ? undefined : join(resolve(configDir, dir), CONTROL_TOKEN_FILE);
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();

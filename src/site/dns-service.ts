@@ -1,24 +1,29 @@
 // The authoritative DNS service of the site daemon (docs/dns.md): loads the zones,
 // answers over UDP (the native socket: batched receive and send, replies from the
-// address the query came to) and TCP on every configured address, and reports
-// per-zone state and counters in /metrics. Zone changes swap a whole new zone set.
-import { readFileSync } from 'node:fs';
+// address the query came to) and TCP on every configured address — zone transfers
+// included —, reloads primary zone files on demand (reload(): SIGHUP, POST
+// /dns/reload) and tells secondaries by NOTIFY, and reports per-zone state and
+// counters in /metrics. Zone changes swap a whole new zone set.
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { isIPv4 } from '../core/ip.js';
-import type { DnsConfig, ZoneConfig } from '../config/dns-schema.js';
+import type { DnsConfig } from '../config/dns-schema.js';
+import { zoneKey } from '../config/dns-validate.js';
+import type { ClientAddress } from '../protocol/dns/acl.js';
 import { DnsResponder, type Transport } from '../protocol/dns/responder.js';
-import { formatZoneProblem } from '../protocol/dns/zone-problem.js';
-import { ZoneSet, type ServedZone } from '../protocol/dns/zone-set.js';
-import { loadZoneText } from '../protocol/dns/zone-load.js';
-import { DnsTcpServer } from '../runtime/dns-tcp-server.js';
+import type { TransferAnswer } from '../protocol/dns/transfer-out.js';
+import { ZoneSet } from '../protocol/dns/zone-set.js';
+import { DnsTcpServer, type DnsTcpReply } from '../runtime/dns-tcp-server.js';
+import type { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { Udp4Socket } from '../runtime/udp4-socket.js';
-import { ipv4FromString } from '../wire/dhcp4/index.js';
-import type { SOAData } from '../wire/dns/types.js';
+import { lockDnsDataDir } from '../storage/dns-data-dir.js';
+import { ipv4FromString, ipv4ToString } from '../wire/ipv4.js';
+import { DnsNotifier } from './dns-notify.js';
+import { PrimaryZone, type ReloadReport } from './dns-primary-zone.js';
 import type { SiteService } from './service.js';
 
 export interface DnsServiceOptions {
@@ -27,6 +32,15 @@ export interface DnsServiceOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly registry: Registry;
+  /** NOTIFY retries (tests): tries per server and milliseconds apart (defaults 5 and 2000). */
+  readonly notifyTries?: number;
+  readonly notifyIntervalMs?: number;
+}
+
+/** The answer of a command route: an HTTP status and a JSON body. */
+export interface CommandReply {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 interface UdpEndpoint {
@@ -42,10 +56,18 @@ export class DnsService implements SiteService {
   private readonly udp: UdpEndpoint[] = [];
   private readonly tcp: DnsTcpServer[] = [];
   private readonly dropLog: RateLimitedLog;
+  private readonly refusedLog: RateLimitedLog;
   private readonly out = Buffer.allocUnsafe(MAX_MESSAGE);
+  private readonly primaries = new Map<string, PrimaryZone>();
+  private readonly reloads = new Map<string, number>();
+  private notifier?: DnsNotifier;
+  private lock?: FileLock;
+  /** Reloads run one after the other (SIGHUP and commands may overlap). */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: DnsServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DNS_DROPPED', opts.clock);
+    this.refusedLog = new RateLimitedLog(opts.log, 'DNS_TRANSFER_REFUSED', opts.clock);
     this.registerMetrics(opts.registry);
   }
 
@@ -59,37 +81,115 @@ export class DnsService implements SiteService {
   }
 
   async start(): Promise<void> {
-    const served: ServedZone[] = [];
-    for (const z of this.opts.config.zones) {
-      if (z.type !== 'primary') continue; // secondaries: zone transfers (next step of issue 5)
-      served.push(this.loadPrimary(z));
-    }
     const c = this.opts.config;
+    const dataDir = resolve(this.opts.configDir, c.dataDir);
+    this.lock = await lockDnsDataDir(dataDir);
+    for (const z of c.zones) {
+      if (z.type !== 'primary') continue; // secondaries: zone transfers in (issue 5)
+      const primary = await PrimaryZone.open(z, { configDir: this.opts.configDir, dataDir, log: this.opts.log });
+      this.primaries.set(zoneKey(z.name), primary);
+    }
+    const served = [...this.primaries.values()].map((p) => p.served());
     const responder = new DnsResponder(new ZoneSet(served), { udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}) });
     responder.onDecodeError = (reason, detail) => this.dropLog.event({ reason, detail });
+    responder.onTransfer = (answer, client) => this.logTransfer(answer, client);
     this.responder = responder;
+    this.notifier = new DnsNotifier({
+      clock: this.opts.clock, log: this.opts.log, listen: c.listen.map((l) => l.address), dropLog: this.dropLog,
+      ...(this.opts.notifyTries !== undefined ? { tries: this.opts.notifyTries } : {}),
+      ...(this.opts.notifyIntervalMs !== undefined ? { intervalMs: this.opts.notifyIntervalMs } : {}),
+    });
     for (const l of c.listen) {
       this.udp.push(isIPv4(l.address) ? this.openUdp4(l.address, l.port) : await this.openUdp6(l.address, l.port));
       this.tcp.push(await DnsTcpServer.listen({
         address: l.address, port: l.port, idleTimeoutMs: c.tcp.idleTimeout * 1000, maxConnections: c.tcp.maxConnections, maxPipelined: c.tcp.maxPipelined,
-        handler: (m) => this.respond(m, 'tcp'),
+        handler: (m, peer) => this.respond(m, 'tcp', undefined, peer.address),
         onDrop: (reason, peer, detail) => this.dropLog.event({ reason: `tcp-${reason}`, from: peer.address, ...(detail ? { detail } : {}) }),
       }));
     }
     logEvent(this.opts.log, 'DNS_LISTENING', {
       listen: c.listen.map((l, i) => ({ address: l.address, udp: this.udp[i]!.port, tcp: this.tcp[i]!.port })),
-      zones: served.map((s) => ({ zone: s.zone.origin, serial: s.zone.serial, records: s.zone.recordCount })),
+      zones: served.map((s) => ({ zone: s.zone.origin, serial: s.zone.serial, records: s.zone.recordCount, ixfrVersions: s.history?.versions ?? 0 })),
     });
+    // As BIND does at load: secondaries that missed a change while we were down hear of it now.
+    for (const p of this.primaries.values()) this.sendNotify(p.origin);
   }
 
   async stop(): Promise<void> {
+    this.notifier?.close();
     for (const u of this.udp.splice(0)) u.close();
     await Promise.all(this.tcp.splice(0).map((t) => t.close()));
+    await this.reloading.catch(() => undefined);
+    this.lock?.release();
   }
 
-  private respond(query: Buffer, transport: Transport, out?: Buffer): Buffer | undefined {
+  /**
+   * Reads the primary zone files again (all, or the one named), swaps the changed zones
+   * in at once and sends NOTIFY for each. Reloads are serialised.
+   */
+  reload(cause: string, zone?: string): Promise<ReloadReport[]> {
+    const run = this.reloading.then(() => this.reloadNow(cause, zone));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  /** POST /dns/reload[/<zone>]: 200 when every zone loaded or was unchanged, 422 when one was refused (it keeps its old version). */
+  async reloadCommand(zone?: string): Promise<CommandReply> {
+    if (!this.responder) return { status: 503, body: { error: 'the DNS service is not running' } };
+    if (zone !== undefined && !this.primaries.has(zoneKey(zone))) return { status: 404, body: { error: `no primary zone ${zone} on this server` } };
+    const zones = await this.reload('command', zone);
+    const refused = zones.filter((z) => z.result === 'invalid' || z.result === 'serial-not-increased');
+    return { status: refused.length === 0 ? 200 : 422, body: { zones } };
+  }
+
+  /** POST /dns/notify/<zone>: NOTIFY its servers now, with the serial served. */
+  notifyCommand(zone: string): CommandReply {
+    const responder = this.responder;
+    if (!responder) return { status: 503, body: { error: 'the DNS service is not running' } };
+    const served = responder.zoneSet.get(zone.endsWith('.') ? zone : `${zone}.`);
+    if (!served) return { status: 404, body: { error: `no zone ${zone} on this server` } };
+    const targets = this.sendNotify(served.zone.origin);
+    return { status: 200, body: { zone: served.zone.origin, serial: served.zone.serial, servers: targets } };
+  }
+
+  private async reloadNow(cause: string, only?: string): Promise<ReloadReport[]> {
+    const responder = this.responder;
+    if (!responder) return [];
+    const chosen = [...this.primaries.entries()].filter(([key]) => only === undefined || key === zoneKey(only)).map(([, p]) => p);
+    logEvent(this.opts.log, 'DNS_RELOAD_REQUESTED', { cause, zones: chosen.map((p) => p.origin) });
+    const reports: ReloadReport[] = [];
+    for (const p of chosen) reports.push(await p.reload());
+    for (const r of reports) this.reloads.set(r.result, (this.reloads.get(r.result) ?? 0) + 1);
+    const updated = chosen.filter((_, i) => reports[i]!.result === 'updated');
+    if (updated.length > 0) {
+      responder.swap(responder.zoneSet.with(updated.map((p) => p.served())));
+      for (const p of updated) this.sendNotify(p.origin);
+    }
+    return reports;
+  }
+
+  /** NOTIFY the zone's `notify` servers of the version served; returns them as address#port. */
+  private sendNotify(origin: string): string[] {
+    const config = this.opts.config.zones.find((z) => zoneKey(z.name) === zoneKey(origin));
+    const served = this.responder?.zoneSet.get(origin);
+    const targets = (config?.notify ?? []).map((t) => ({ address: t.address, port: t.port, ...(t.key ? { key: t.key } : {}) }));
+    if (!served || targets.length === 0) return [];
+    this.notifier?.notify(served.zone.origin, served.zone.soa, targets);
+    return targets.map((t) => `${t.address}#${t.port}`);
+  }
+
+  private logTransfer(answer: TransferAnswer, client: ClientAddress): void {
+    const fields = {
+      zone: answer.zone, client: typeof client === 'number' ? ipv4ToString(client) : client, type: answer.type, result: answer.result,
+      ...(answer.serial !== undefined ? { serial: answer.serial } : {}), ...(answer.clientSerial !== undefined ? { clientSerial: answer.clientSerial } : {}),
+    };
+    if (answer.result === 'refused' || answer.result === 'not-authoritative' || answer.result === 'formerr' || answer.result === 'expired') this.refusedLog.event(fields);
+    else logEvent(this.opts.log, 'DNS_TRANSFER_OUT', { ...fields, records: answer.records });
+  }
+
+  private respond(query: Buffer, transport: Transport, out?: Buffer, client?: ClientAddress): DnsTcpReply {
     try {
-      return this.responder?.respond(query, transport, out);
+      return this.responder?.respond(query, transport, out, client);
     } catch (error) {
       // A bug must cost one answer, never the server.
       this.dropLog.event({ reason: 'internal-error', detail: (error as Error).stack ?? String(error) });
@@ -97,20 +197,19 @@ export class DnsService implements SiteService {
     }
   }
 
-  private loadPrimary(z: ZoneConfig): ServedZone {
-    const file = resolve(this.opts.configDir, z.file!);
-    // $INCLUDE paths come resolved against the including file.
-    const { zone, warnings } = loadZoneText(readFileSync(file, 'utf8'), { origin: z.name, file, readInclude: (path: string) => readFileSync(path, 'utf8') });
-    for (const w of warnings) logEvent(this.opts.log, 'DNS_ZONE_WARNING', { zone: zone.origin, warning: formatZoneProblem(w) });
-    logEvent(this.opts.log, 'DNS_ZONE_LOADED', { zone: zone.origin, file, serial: zone.serial, records: zone.recordCount });
-    const expire = (zone.soa.data as SOAData).expire;
-    return { zone, role: 'primary', expiresIn: () => expire, expired: () => false };
+  private respondUdp(query: Buffer, out: Buffer | undefined, client: ClientAddress): Buffer | undefined {
+    try {
+      return this.responder?.respond(query, 'udp', out, client);
+    } catch (error) {
+      this.dropLog.event({ reason: 'internal-error', detail: (error as Error).stack ?? String(error) });
+      return undefined;
+    }
   }
 
   private openUdp4(address: string, port: number): UdpEndpoint {
     const socket = Udp4Socket.open({ port, address: ipv4FromString(address), reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20, maxDatagramBytes: MAX_MESSAGE });
     socket.onMessage((d) => {
-      const reply = this.respond(d.data, 'udp', this.out);
+      const reply = this.respondUdp(d.data, this.out, d.from);
       // From the address the query came to: a server bound to 0.0.0.0 answers from the right one.
       if (reply) socket.queue(reply, d.from, d.fromPort, { from: d.to });
     });
@@ -120,7 +219,7 @@ export class DnsService implements SiteService {
   private openUdp6(address: string, port: number): Promise<UdpEndpoint> {
     const socket: DgramSocket = createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     socket.on('message', (data, rinfo) => {
-      const reply = this.respond(data, 'udp');
+      const reply = this.respondUdp(data, undefined, rinfo.address);
       if (reply) socket.send(reply, rinfo.port, rinfo.address);
     });
     return new Promise((done, fail) => {
@@ -151,6 +250,31 @@ export class DnsService implements SiteService {
       collect() {
         this.reset();
         for (const z of service.responder?.zoneSet.all() ?? []) this.set({ zone: z.zone.origin, role: z.role }, z.zone.serial);
+      } });
+    new Counter({ name: 'outpost_dns_transfers_total', help: 'Zone transfer requests (AXFR, IXFR) by type and result: full, incremental, up-to-date, use-tcp, refused, not-authoritative, expired, formerr.', labelNames: ['type', 'result'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const [k, v] of service.responder?.counters.transfers ?? []) {
+          const [type = '', result = ''] = k.split('|');
+          this.inc({ type, result }, v);
+        }
+      } });
+    new Counter({ name: 'outpost_dns_notifies_total', help: 'NOTIFY messages sent (each try) and NOTIFYs ended, by event: sent, acknowledged, refused (an error response), failed (no response after every try).', labelNames: ['event'], registers: [registry],
+      collect() {
+        this.reset();
+        const c = service.notifier?.sender.counters;
+        if (!c) return;
+        this.inc({ event: 'sent' }, c.sent);
+        this.inc({ event: 'acknowledged' }, c.acknowledged);
+        this.inc({ event: 'refused' }, c.refused);
+        this.inc({ event: 'failed' }, c.failed);
+      } });
+    new Counter({ name: 'outpost_dns_reloads_total', help: 'Primary zone reloads by result: updated, unchanged, invalid (the old version kept), serial-not-increased (the old version kept).', labelNames: ['result'], registers: [registry],
+      collect() { fill(this, service.reloads, 'result'); } });
+    new Gauge({ name: 'outpost_dns_ixfr_versions', help: 'Zone versions kept for IXFR (older serials get the whole zone).', labelNames: ['zone'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const z of service.responder?.zoneSet.all() ?? []) this.set({ zone: z.zone.origin }, z.history?.versions ?? 0);
       } });
     new Gauge({ name: 'outpost_dns_tcp_connections', help: 'Open DNS TCP connections.', registers: [registry],
       collect() { this.set(service.tcp.reduce((n, t) => n + t.connections, 0)); } });

@@ -3,12 +3,16 @@
 // copying that answer and patching id, flags and the client's spelling of the name;
 // anything else is decoded, answered by answerQuery, encoded within its size limit,
 // and — when it was a plain query — kept for the next one. The cache belongs to one
-// zone set: swapping the set (a zone changed) starts an empty one.
+// zone set: swapping the set (a zone changed) starts an empty one. AXFR and IXFR
+// requests (but an AXFR over UDP, a FORMERR) take transfer-out.ts and are never cached:
+// their answer depends on who asks; over TCP it is an iterator of messages.
 import { isWireDecodeError, type WireDecodeReason } from '../../wire/errors.js';
 import { decodeMessage, encodeResponse } from '../../wire/dns/index.js';
 import { patchAnswer, peekQuery, type PlainQuery } from '../../wire/dns/query-peek.js';
-import { DNS_HEADER_BYTES, Rcode } from '../../wire/dns/types.js';
+import { CLASSIC_UDP_BYTES, DNS_HEADER_BYTES, Rcode, type DnsMessage } from '../../wire/dns/types.js';
 import { answerQuery, type QueryOutcome } from './answer.js';
+import type { ClientAddress } from './acl.js';
+import { answerTransfer, isTransferQuery, type TransferAnswer } from './transfer-out.js';
 import type { ZoneSet } from './zone-set.js';
 
 export interface ResponderOptions {
@@ -20,6 +24,8 @@ export interface ResponderOptions {
 
 export class DnsCounters {
   readonly outcomes = new Map<string, number>();
+  /** Transfer requests by "type|result" (axfr|full, ixfr|incremental, ixfr|refused, …). */
+  readonly transfers = new Map<string, number>();
   readonly decodeErrors = new Map<string, number>();
   cacheHits = 0;
   truncated = 0;
@@ -30,6 +36,12 @@ export class DnsCounters {
 }
 
 export type Transport = 'udp' | 'tcp';
+
+/** What answers one message: nothing, one message, or (a transfer over TCP) messages encoded as they are pulled. */
+export type DnsReply = Buffer | Iterator<Buffer> | undefined;
+
+const AXFR = 252;
+const IXFR = 251;
 
 /** Outcomes that depend on more than the zone set (a secondary's expiry), never cached. */
 const UNCACHEABLE: ReadonlySet<QueryOutcome> = new Set(['expired']);
@@ -43,6 +55,8 @@ export class DnsResponder {
   private readonly cacheEntries: number;
   /** Told of each undecodable message (for a rate-limited log line). */
   onDecodeError?: (reason: WireDecodeReason, detail: string) => void;
+  /** Told of each transfer request as it is answered (a log line). */
+  onTransfer?: (answer: TransferAnswer, client: ClientAddress) => void;
 
   constructor(zones: ZoneSet, private readonly opts: ResponderOptions) {
     this.zones = zones;
@@ -60,13 +74,16 @@ export class DnsResponder {
   }
 
   /**
-   * The answer to `query` received over `transport`, or undefined when nothing must be
-   * sent (a response, or bytes too broken to answer). `out` (65535 bytes), when given,
-   * receives cached answers without allocating; the returned Buffer is then a view of it.
+   * The answer to `query` received over `transport` from `client`, or undefined when
+   * nothing must be sent (a response, or bytes too broken to answer). `out` (65535
+   * bytes), when given, receives cached answers without allocating; the returned Buffer
+   * is then a view of it. Over UDP the answer is always one Buffer.
    */
-  respond(query: Buffer, transport: Transport, out?: Buffer): Buffer | undefined {
+  respond(query: Buffer, transport: 'udp', out?: Buffer, client?: ClientAddress): Buffer | undefined;
+  respond(query: Buffer, transport: Transport, out?: Buffer, client?: ClientAddress): DnsReply;
+  respond(query: Buffer, transport: Transport, out?: Buffer, client: ClientAddress = ''): DnsReply {
     const plain = peekQuery(query);
-    if (plain) {
+    if (plain && plain.qtype !== AXFR && plain.qtype !== IXFR) {
       const template = this.cache.get(transport === 'udp' ? plain.key : `${plain.key}|tcp`);
       if (template) {
         this.counters.cacheHits++;
@@ -74,10 +91,10 @@ export class DnsResponder {
         return into.subarray(0, patchAnswer(template, query, plain, into));
       }
     }
-    return this.answer(query, transport, plain);
+    return this.answer(query, transport, plain, client);
   }
 
-  private answer(data: Buffer, transport: Transport, plain: PlainQuery | undefined): Buffer | undefined {
+  private answer(data: Buffer, transport: Transport, plain: PlainQuery | undefined, client: ClientAddress): DnsReply {
     let message;
     try {
       message = decodeMessage(data);
@@ -87,6 +104,7 @@ export class DnsResponder {
       this.onDecodeError?.(error.reason, error.message);
       return formErr(data);
     }
+    if (isTransferQuery(message) && !(transport === 'udp' && message.questions[0]!.type === AXFR)) return this.transfer(message, transport, client);
     const answer = answerQuery(message, { zones: this.zones, transport, udpSize: this.opts.udpSize, ...(this.opts.nsid ? { nsid: this.opts.nsid } : {}) });
     if (!answer) return undefined;
     this.counters.count(this.counters.outcomes, answer.outcome);
@@ -99,6 +117,27 @@ export class DnsResponder {
     }
     return wire;
   }
+
+  private transfer(message: DnsMessage, transport: Transport, client: ClientAddress): DnsReply {
+    const answer = answerTransfer(message, {
+      zones: this.zones,
+      transport,
+      client,
+      maxBytes: transport === 'udp' ? udpLimit(message, this.opts.udpSize) : 65535,
+      // TSIG plugs in here: the verified key name (tsigKey) and a TransferSigner for the response.
+    });
+    this.counters.count(this.counters.transfers, `${answer.type}|${answer.result}`);
+    this.onTransfer?.(answer, client);
+    const messages = answer.messages[Symbol.iterator]();
+    if (transport === 'tcp') return messages;
+    const first = messages.next();
+    return first.done ? undefined : first.value;
+  }
+}
+
+/** RFC 6891 §6.2.5: the client's advertised size (at least 512), capped by ours; 512 without EDNS. */
+function udpLimit(query: DnsMessage, ours: number): number {
+  return query.edns ? Math.min(Math.max(query.edns.udpSize, CLASSIC_UDP_BYTES), ours) : CLASSIC_UDP_BYTES;
 }
 
 /**
