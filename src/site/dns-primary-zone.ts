@@ -104,6 +104,7 @@ export class PrimaryZone {
   async reload(): Promise<ReloadReport> {
     const old = this.source;
     const base = { zone: old.zone.origin, serial: old.zone.serial };
+    const report = (result: ReloadResult, more: Partial<ReloadReport> = {}): ReloadReport => ({ zone: base.zone, result, serial: base.serial, ...more });
     let next: Source;
     try {
       next = readSource(this.config, this.file, this.log);
@@ -111,23 +112,23 @@ export class PrimaryZone {
       const problems = error instanceof OutpostError ? (error.details.length > 0 ? error.details : [error.message]) : [(error as Error).message];
       const code = error instanceof OutpostError && error.code === 'DNS_ZONE_INVALID' ? 'DNS_ZONE_INVALID' : 'DNS_ZONE_FILE_INVALID';
       for (const p of problems) logEvent(this.log, code, { zone: old.zone.origin, file: this.file, problem: p, kept: old.zone.serial }, `${p} (the zone keeps serving serial ${old.zone.serial})`);
-      return { ...base, result: 'invalid', problems };
+      return report('invalid', { problems });
     }
     if (next.digest === old.digest) {
       logEvent(this.log, 'DNS_ZONE_UNCHANGED', base);
-      return { ...base, result: 'unchanged' };
+      return report('unchanged');
     }
     const diff = diffZones(old.zone, next.zone);
     if (!serialNewer(next.zone.serial, old.zone.serial)) {
       if (next.zone.serial === old.zone.serial && diff.added.length === 0 && diff.deleted.length === 0 && soaEqual(old.zone, next.zone)) {
         this.source = { zone: old.zone, digest: next.digest }; // comments or layout only
         logEvent(this.log, 'DNS_ZONE_UNCHANGED', base);
-        return { ...base, result: 'unchanged' };
+        return report('unchanged');
       }
       const reason = `serial ${next.zone.serial} is not newer than ${old.zone.serial} but the records differ (${diff.deleted.length} deleted, ${diff.added.length} added)`;
       logEvent(this.log, 'DNS_ZONE_SERIAL_NOT_INCREASED', { ...base, file: this.file, fileSerial: next.zone.serial, deleted: diff.deleted.length, added: diff.added.length },
         `${this.file}: ${reason}; serial ${old.zone.serial} keeps being served: raise the serial and reload`);
-      return { ...base, result: 'serial-not-increased', problems: [reason] };
+      return report('serial-not-increased', { problems: [reason] });
     }
     const keep = this.config.ixfrHistory;
     try {
@@ -139,9 +140,9 @@ export class PrimaryZone {
       await this.journal.reset().catch(() => undefined);
     }
     this.source = next;
-    const report = { zone: next.zone.origin, result: 'updated' as const, serial: next.zone.serial, previousSerial: old.zone.serial, deleted: diff.deleted.length, added: diff.added.length };
-    logEvent(this.log, 'DNS_ZONE_RELOADED', { ...report, records: next.zone.recordCount, versions: this.history.versions });
-    return report;
+    const updated = report('updated', { serial: next.zone.serial, previousSerial: old.zone.serial, deleted: diff.deleted.length, added: diff.added.length });
+    logEvent(this.log, 'DNS_ZONE_RELOADED', { ...updated, records: next.zone.recordCount, versions: this.history.versions });
+    return updated;
   }
 }
 
