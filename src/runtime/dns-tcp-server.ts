@@ -20,7 +20,7 @@ export interface DnsTcpPeer {
 export type DnsTcpReply = Buffer | readonly Buffer[] | Iterator<Buffer> | undefined;
 
 /** Messages of a streamed reply written before the socket is let drain and the event loop turn. */
-const STREAM_BATCH = 8;
+const STREAM_BATCH = 1;
 
 export interface DnsTcpServerOptions {
   readonly address: string;
@@ -142,7 +142,7 @@ function writeFramed(socket: Socket, m: Buffer): void {
   socket.write(framed);
 }
 
-/** Writes a streamed reply: a batch of messages, then waits for the socket to drain (or one event-loop turn), until done or closed. */
+/** Writes a streamed reply: a batch of messages, then waits for the socket to drain and one event-loop turn, until done or closed. */
 async function pump(socket: Socket, messages: Iterator<Buffer>): Promise<void> {
   try {
     for (;;) {
@@ -156,8 +156,9 @@ async function pump(socket: Socket, messages: Iterator<Buffer>): Promise<void> {
       }
       socket.uncork();
       if (done) return;
+      // 'drain' may come in the same turn (a write the kernel took at once): the event loop gets its turn either way.
       if (socket.writableNeedDrain) await drained(socket);
-      else await nextTurn();
+      await nextTurn();
     }
   } catch (error) {
     // A transfer cut short must not look complete: the client sees the connection end.
