@@ -109,7 +109,7 @@ test('AXFR: EDNS is answered in every message; UDP is FORMERR; not an apex NOTAU
   const r = responder(served(zone));
   const edns: Edns = { udpSize: 1232, version: 0, do: false, z: 0, options: [] };
   const [m] = messages(r.respond(xfrQuery(RRType.AXFR, { edns }), 'tcp', undefined, CLIENT));
-  assert.deepEqual(m!.edns?.version, 0);
+  assert.deepEqual([m!.edns?.version, m!.edns?.udpSize], [0, 1232]);
   assert.deepEqual(m!.answers.map((a) => a.type), [RRType.SOA, RRType.NS, RRType.A, RRType.A, RRType.SOA]);
 
   assert.equal(messages(r.respond(xfrQuery(RRType.AXFR), 'udp', undefined, CLIENT))[0]!.rcode, Rcode.FORMERR);
@@ -158,6 +158,11 @@ test('IXFR: up to date, the difference sequence over several versions, AXFR-styl
   const udp = ask(11, 'udp', { udpSize: 1232, version: 0, do: false, z: 0, options: [] });
   assert.deepEqual(applyIxfr(udp[0]!.answers, zoneKeys(v2)), zoneKeys(v3));
   const small = ask(9, 'udp');
+  // A record larger than the datagram: the SOA alone too, never an error.
+  const huge = load(zoneText(2, `big TXT ${Array.from({ length: 4 }, () => `"${'y'.repeat(200)}"`).join(' ')}\n`));
+  const rh = responder(served(huge));
+  const hugeAnswer = messages(rh.respond(xfrQuery(RRType.IXFR, { serial: 1 }), 'udp', undefined, CLIENT));
+  assert.deepEqual(hugeAnswer[0]!.answers.map((a) => a.type), [RRType.SOA]);
   assert.deepEqual(small[0]!.answers.map((a) => a.type), [RRType.SOA]);
   assert.deepEqual([small[0]!.flags.tc, serialOf(small[0]!.answers[0]!)], [false, 12]);
 

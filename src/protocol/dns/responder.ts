@@ -124,6 +124,7 @@ export class DnsResponder {
       transport,
       client,
       maxBytes: transport === 'udp' ? udpLimit(message, this.opts.udpSize) : 65535,
+      udpSize: this.opts.udpSize,
       // TSIG plugs in here: the verified key name (tsigKey) and a TransferSigner for the response.
     });
     this.counters.count(this.counters.transfers, `${answer.type}|${answer.result}`);

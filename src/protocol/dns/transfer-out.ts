@@ -17,7 +17,7 @@
 // Every message goes through one signer when the request was signed (TSIG, RFC 8945
 // §5.3.1): see TransferSigner.
 import { RecordPacker, type PackHead } from '../../wire/dns/pack.js';
-import { encodeMessage, encodeResponse } from '../../wire/dns/index.js';
+import { WireEncodeError, encodeMessage, encodeResponse } from '../../wire/dns/index.js';
 import { nameKey } from '../../wire/dns/name.js';
 import { Opcode, Rcode, RRClass, RRType, hasType, type DnsMessage, type ResourceRecord } from '../../wire/dns/types.js';
 import type { ClientAddress } from './acl.js';
@@ -57,6 +57,8 @@ export interface TransferContext {
   readonly tsigKey?: string;
   /** UDP: bytes the response may take (the client's EDNS size and ours). */
   readonly maxBytes: number;
+  /** Our UDP size (dns.udpSize), advertised in the OPT record of responses to EDNS requests. */
+  readonly udpSize: number;
   readonly signer?: TransferSigner;
 }
 
@@ -91,7 +93,7 @@ export function answerTransfer(query: DnsMessage, ctx: TransferContext): Transfe
     flags: { qr: true, opcode: Opcode.QUERY, aa: rcode === Rcode.NOERROR, tc: false, rd: query.flags.rd, ra: false, z: false, ad: false, cd: query.flags.cd },
     rcode,
     questions: [question],
-    ...(query.edns ? { edns: { udpSize: query.edns.udpSize, version: 0, do: query.edns.do, z: 0, options: [] } } : {}),
+    ...(query.edns ? { edns: { udpSize: ctx.udpSize, version: 0, do: query.edns.do, z: 0, options: [] } } : {}),
   });
   const single = (result: TransferResult, rcode: number, answers: readonly ResourceRecord[] = [], more: Partial<TransferAnswer> = {}): TransferAnswer => {
     const msg: DnsMessage = { ...head(rcode), answers, authorities: [], additionals: [] };
@@ -126,8 +128,13 @@ export function answerTransfer(query: DnsMessage, ctx: TransferContext): Transfe
     if (ctx.transport === 'udp') {
       const packer = new RecordPacker(records[Symbol.iterator]());
       const buf = Buffer.allocUnsafe(Math.min(ctx.maxBytes, TCP_MAX_BYTES));
-      const len = packer.packInto(head(Rcode.NOERROR), buf, 0, ctx.maxBytes, { reserve: ctx.signer?.reserve ?? 0 });
-      if (!packer.done) return single('use-tcp', Rcode.NOERROR, [zone.soa], ixfr);
+      let len = 0;
+      try {
+        len = packer.packInto(head(Rcode.NOERROR), buf, 0, ctx.maxBytes, { reserve: ctx.signer?.reserve ?? 0 });
+      } catch (error) {
+        if (!(error instanceof WireEncodeError) || error.reason !== 'too-large') throw error; // a record larger than a datagram
+      }
+      if (!packer.done || len === 0) return single('use-tcp', Rcode.NOERROR, [zone.soa], ixfr);
       const wire = Buffer.from(buf.subarray(0, len));
       return { type, result, records: count, ...ixfr, messages: [ctx.signer ? ctx.signer.sign(wire, true) : wire] };
     }
