@@ -84,10 +84,15 @@ export class DnsService implements SiteService {
     const c = this.opts.config;
     const dataDir = resolve(this.opts.configDir, c.dataDir);
     this.lock = await lockDnsDataDir(dataDir);
-    for (const z of c.zones) {
-      if (z.type !== 'primary') continue; // secondaries: zone transfers in (issue 5)
-      const primary = await PrimaryZone.open(z, { configDir: this.opts.configDir, dataDir, log: this.opts.log });
-      this.primaries.set(zoneKey(z.name), primary);
+    try {
+      for (const z of c.zones) {
+        if (z.type !== 'primary') continue; // secondaries: zone transfers in (issue 5)
+        const primary = await PrimaryZone.open(z, { configDir: this.opts.configDir, dataDir, log: this.opts.log });
+        this.primaries.set(zoneKey(z.name), primary);
+      }
+    } catch (error) {
+      this.lock.release();
+      throw error;
     }
     const served = [...this.primaries.values()].map((p) => p.served());
     const responder = new DnsResponder(new ZoneSet(served), { udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}) });
@@ -103,7 +108,7 @@ export class DnsService implements SiteService {
       this.udp.push(isIPv4(l.address) ? this.openUdp4(l.address, l.port) : await this.openUdp6(l.address, l.port));
       this.tcp.push(await DnsTcpServer.listen({
         address: l.address, port: l.port, idleTimeoutMs: c.tcp.idleTimeout * 1000, maxConnections: c.tcp.maxConnections, maxPipelined: c.tcp.maxPipelined,
-        handler: (m, peer) => this.respond(m, 'tcp', undefined, peer.address),
+        handler: (m, peer) => this.respond(m, 'tcp', peer.address),
         onDrop: (reason, peer, detail) => this.dropLog.event({ reason: `tcp-${reason}`, from: peer.address, ...(detail ? { detail } : {}) }),
       }));
     }
@@ -187,7 +192,9 @@ export class DnsService implements SiteService {
     else logEvent(this.opts.log, 'DNS_TRANSFER_OUT', { ...fields, records: answer.records });
   }
 
-  private respond(query: Buffer, transport: Transport, out?: Buffer, client?: ClientAddress): DnsTcpReply {
+  private respond(query: Buffer, transport: 'tcp', client: ClientAddress): DnsTcpReply;
+  private respond(query: Buffer, transport: 'udp', client: ClientAddress, out?: Buffer): Buffer | undefined;
+  private respond(query: Buffer, transport: Transport, client: ClientAddress, out?: Buffer): DnsTcpReply {
     try {
       return this.responder?.respond(query, transport, out, client);
     } catch (error) {
@@ -197,19 +204,10 @@ export class DnsService implements SiteService {
     }
   }
 
-  private respondUdp(query: Buffer, out: Buffer | undefined, client: ClientAddress): Buffer | undefined {
-    try {
-      return this.responder?.respond(query, 'udp', out, client);
-    } catch (error) {
-      this.dropLog.event({ reason: 'internal-error', detail: (error as Error).stack ?? String(error) });
-      return undefined;
-    }
-  }
-
   private openUdp4(address: string, port: number): UdpEndpoint {
     const socket = Udp4Socket.open({ port, address: ipv4FromString(address), reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20, maxDatagramBytes: MAX_MESSAGE });
     socket.onMessage((d) => {
-      const reply = this.respondUdp(d.data, this.out, d.from);
+      const reply = this.respond(d.data, 'udp', d.from, this.out);
       // From the address the query came to: a server bound to 0.0.0.0 answers from the right one.
       if (reply) socket.queue(reply, d.from, d.fromPort, { from: d.to });
     });
@@ -219,7 +217,7 @@ export class DnsService implements SiteService {
   private openUdp6(address: string, port: number): Promise<UdpEndpoint> {
     const socket: DgramSocket = createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     socket.on('message', (data, rinfo) => {
-      const reply = this.respondUdp(data, undefined, rinfo.address);
+      const reply = this.respond(data, 'udp', rinfo.address);
       if (reply) socket.send(reply, rinfo.port, rinfo.address);
     });
     return new Promise((done, fail) => {
