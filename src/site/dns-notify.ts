@@ -17,8 +17,6 @@ export interface DnsNotifierOptions {
   /** Source addresses: the service's listen addresses (wildcards are ignored). */
   readonly listen: readonly string[];
   readonly dropLog: RateLimitedLog;
-  readonly tries?: number;
-  readonly intervalMs?: number;
 }
 
 export class DnsNotifier {
@@ -31,8 +29,6 @@ export class DnsNotifier {
       // TSIG: a target with a key gets its NOTIFY signed here once TSIG is wired in.
       send: (message, target) => this.send(message, target),
       onTransition: (t) => this.transitioned(t),
-      ...(opts.tries !== undefined ? { tries: opts.tries } : {}),
-      ...(opts.intervalMs !== undefined ? { intervalMs: opts.intervalMs } : {}),
     });
   }
 

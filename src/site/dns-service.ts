@@ -32,9 +32,6 @@ export interface DnsServiceOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly registry: Registry;
-  /** NOTIFY retries (tests): tries per server and milliseconds apart (defaults 5 and 2000). */
-  readonly notifyTries?: number;
-  readonly notifyIntervalMs?: number;
 }
 
 /** The answer of a command route: an HTTP status and a JSON body. */
@@ -99,11 +96,7 @@ export class DnsService implements SiteService {
     responder.onDecodeError = (reason, detail) => this.dropLog.event({ reason, detail });
     responder.onTransfer = (answer, client) => this.logTransfer(answer, client);
     this.responder = responder;
-    this.notifier = new DnsNotifier({
-      clock: this.opts.clock, log: this.opts.log, listen: c.listen.map((l) => l.address), dropLog: this.dropLog,
-      ...(this.opts.notifyTries !== undefined ? { tries: this.opts.notifyTries } : {}),
-      ...(this.opts.notifyIntervalMs !== undefined ? { intervalMs: this.opts.notifyIntervalMs } : {}),
-    });
+    this.notifier = new DnsNotifier({ clock: this.opts.clock, log: this.opts.log, listen: c.listen.map((l) => l.address), dropLog: this.dropLog });
     for (const l of c.listen) {
       this.udp.push(isIPv4(l.address) ? this.openUdp4(l.address, l.port) : await this.openUdp6(l.address, l.port));
       this.tcp.push(await DnsTcpServer.listen({
