@@ -1,7 +1,8 @@
-// `outpost dns status|retransfer`: a running site daemon's DNS zones, through its status
-// port. status reads GET /dns (no token); retransfer POSTs /dns/retransfer/<zone> with
-// the daemon's control token as bearer (control.token in dhcp.leaseDir, or in
-// dns.dataDir on a server without DHCP: control-token.ts).
+// `outpost dns status|retransfer|reload|notify`: a running site daemon's DNS zones,
+// through its status port. status reads GET /dns (no token); the others POST
+// /dns/retransfer/<zone>, /dns/reload[/<zone>], /dns/notify/<zone> with the daemon's
+// control token as bearer (control.token in dhcp.leaseDir, or in dns.dataDir on a
+// server without DHCP: control-token.ts).
 import { age, errorText, EXIT_FAILED, EXIT_OK, EXIT_USAGE, readControlToken, statusTarget, UsageError, writeTable, type TargetOptions } from './status-target.js';
 
 export interface DnsStatusOptions extends TargetOptions {
@@ -10,6 +11,7 @@ export interface DnsStatusOptions extends TargetOptions {
 
 export interface DnsCommandOptions extends TargetOptions {
   tokenFile?: string;
+  json?: boolean;
 }
 
 interface ZoneView {
@@ -93,4 +95,76 @@ function seconds(s: number): string {
   if (s < 7200) return `${Math.floor(s / 60)}m`;
   if (s < 172_800) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86_400)}d`;
+}
+
+interface ReloadView { zone?: string; result?: string; serial?: number; previousSerial?: number; deleted?: number; added?: number; problems?: string[] }
+
+/** POSTs one command; the daemon's status and JSON text, or an exit status after writing why. */
+async function post(name: string, path: string, o: DnsCommandOptions, err: NodeJS.WritableStream): Promise<{ status: number; text: string } | number> {
+  let url: string;
+  let token: string;
+  try {
+    const t = await statusTarget(o);
+    url = t.url;
+    const tokenFile = o.tokenFile ?? t.tokenPath;
+    if (!tokenFile) throw new UsageError(o.config ? `${o.config} has no dns section, so no control token: give --token-file FILE` : 'with --url give --token-file FILE (the daemon\'s control.token)');
+    token = await readControlToken(tokenFile, 'is it running, with a dns section?');
+  } catch (error) {
+    err.write(`${name}: ${(error as Error).message}\n`);
+    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
+  }
+  try {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+    const text = await res.text();
+    if (res.status === 405) { // no such command route: POST is refused on the read-only paths
+      err.write(`${name}: the daemon at ${url} runs no DNS service\n`);
+      return EXIT_FAILED;
+    }
+    return { status: res.status, text };
+  } catch (error) {
+    err.write(`${name}: ${(error as Error).message}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+export async function dnsReload(zone: string | undefined, o: DnsCommandOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const name = 'outpost dns reload';
+  const r = await post(name, zone === undefined ? '/dns/reload' : `/dns/reload/${encodeURIComponent(zone)}`, o, err);
+  if (typeof r === 'number') return r;
+  if (r.status !== 200 && r.status !== 422) {
+    err.write(`${name}: ${errorText(r.text, String(r.status))}${r.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
+    return EXIT_FAILED;
+  }
+  if (o.json) out.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+  else {
+    const zones = (JSON.parse(r.text) as { zones?: ReloadView[] }).zones ?? [];
+    if (zones.length === 0) out.write('no primary zone on this server\n');
+    else {
+      writeTable(out, [['ZONE', 'RESULT', 'SERIAL', 'CHANGES'], ...zones.map((z) => [
+        z.zone ?? '?', z.result ?? '?',
+        z.previousSerial !== undefined ? `${z.previousSerial} → ${z.serial ?? '?'}` : String(z.serial ?? '?'),
+        z.result === 'updated' ? `-${z.deleted ?? 0} +${z.added ?? 0}` : '',
+      ])]);
+      for (const z of zones) for (const p of z.problems ?? []) err.write(`${z.zone ?? '?'}: ${p}\n`);
+    }
+  }
+  return r.status === 200 ? EXIT_OK : EXIT_FAILED;
+}
+
+export async function dnsNotify(zone: string, o: DnsCommandOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const name = 'outpost dns notify';
+  const r = await post(name, `/dns/notify/${encodeURIComponent(zone)}`, o, err);
+  if (typeof r === 'number') return r;
+  if (r.status !== 200) {
+    err.write(`${name}: ${errorText(r.text, String(r.status))}${r.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
+    return EXIT_FAILED;
+  }
+  if (o.json) {
+    out.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+    return EXIT_OK;
+  }
+  const body = JSON.parse(r.text) as { zone?: string; serial?: number; servers?: string[] };
+  const servers = body.servers ?? [];
+  out.write(servers.length === 0 ? `${body.zone ?? zone}: no notify servers configured\n` : `${body.zone ?? zone} serial ${body.serial ?? '?'}: NOTIFY sent to ${servers.join(', ')}\n`);
+  return EXIT_OK;
 }

@@ -3,13 +3,10 @@
 // token); the commands POST /failover/<relationship>/<command> with the daemon's
 // control token as bearer (control.token in the lease directory, control-token.ts).
 import { createInterface } from 'node:readline/promises';
-import { age, errorText, EXIT_FAILED, EXIT_OK, EXIT_USAGE, readControlToken, statusTarget, UsageError, writeTable } from './status-target.js';
+import { age, errorText, EXIT_FAILED, EXIT_OK, EXIT_USAGE, readControlToken, statusTarget, UsageError, writeTable, type TargetOptions } from './status-target.js';
 import type { OperatorCommand } from '../protocol/failover/relationship.js';
 
-export interface FailoverTargetOptions {
-  config?: string;
-  url?: string;
-}
+export type FailoverTargetOptions = TargetOptions;
 
 export interface FailoverStatusOptions extends FailoverTargetOptions {
   json?: boolean;

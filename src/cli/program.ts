@@ -7,7 +7,7 @@ import { siteConfigJsonSchema } from '../config/site-config.js';
 import { queryLeases, type LeasesOptions } from './leases.js';
 import { failoverCommand, failoverStatus, type FailoverCommandOptions, type FailoverStatusOptions } from './failover.js';
 import { OPERATOR_COMMANDS } from '../site/run.js';
-import { dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
+import { dnsNotify, dnsReload, dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -87,6 +87,19 @@ export function buildProgram(): Command {
     .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180 (then give --token-file)')
     .option('--token-file <file>', 'the daemon\'s control token (default: control.token in the config\'s dhcp.leaseDir, else dns.dataDir)')
     .action(async (zone: string, o: DnsCommandOptions) => { process.exitCode = await dnsRetransfer(zone, o, process.stdout, process.stderr); });
+  const daemonOptions = (c: Command) => c
+    .option('-c, --config <file>', 'the site config (its status port, and the control token in its dhcp.leaseDir or dns.dataDir)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180 (then give --token-file)')
+    .option('--token-file <file>', 'the daemon\'s control token (default: control.token in the config\'s dhcp.leaseDir, else dns.dataDir)')
+    .option('--json', 'print the daemon\'s JSON');
+  daemonOptions(dns.command('reload')
+    .description('read the primary zone files again: a newer serial is served, journaled for IXFR and NOTIFYed; an invalid file or a serial not raised keeps the old version')
+    .argument('[zone]', 'only this zone (default: every primary zone)'))
+    .action(async (zone: string | undefined, o: DnsCommandOptions) => { process.exitCode = await dnsReload(zone, o, process.stdout, process.stderr); });
+  daemonOptions(dns.command('notify')
+    .description('send NOTIFY for a zone to its notify servers now, with the serial served')
+    .argument('<zone>', 'the zone (dns.zones[].name)'))
+    .action(async (zone: string, o: DnsCommandOptions) => { process.exitCode = await dnsNotify(zone, o, process.stdout, process.stderr); });
 
   return program;
 }

@@ -3,7 +3,11 @@
 // on connections and on queries awaiting their answer per connection (pipelining).
 // The handler sees whole messages; what it returns is written back framed, in the
 // order the queries came, each answer's messages together (a zone transfer's many).
+// A transfer comes as an iterator: its messages are pulled a few at a time, as the
+// socket drains, so a large zone is never encoded whole and other work (UDP queries,
+// other connections) runs between the batches.
 import { createServer, type Server, type Socket } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface DnsTcpPeer {
   readonly address: string;
@@ -12,8 +16,11 @@ export interface DnsTcpPeer {
   readonly localAddress: string;
 }
 
-/** Messages to send back for one query: none (close nothing, answer nothing), one, or several. */
-export type DnsTcpReply = Buffer | readonly Buffer[] | undefined;
+/** Messages to send back for one query: none (close nothing, answer nothing), one, several, or an iterator of them (a zone transfer). */
+export type DnsTcpReply = Buffer | readonly Buffer[] | Iterator<Buffer> | undefined;
+
+/** Messages of a streamed reply written before the socket is let drain and the event loop turn. */
+const STREAM_BATCH = 1;
 
 export interface DnsTcpServerOptions {
   readonly address: string;
@@ -98,14 +105,15 @@ export class DnsTcpServer {
           this.opts.onDrop?.('error', peer, (error as Error).message);
           continue;
         }
-        if (tail === undefined && !(reply instanceof Promise)) {
+        if (tail === undefined && !(reply instanceof Promise) && !isStream(reply)) {
           write(socket, reply);
           continue;
         }
         inFlight++;
         if (inFlight >= this.opts.maxPipelined) socket.pause();
         const previous = tail ?? Promise.resolve();
-        const mine: Promise<void> = previous.then(() => reply).then((r) => write(socket, r), (error: unknown) => this.opts.onDrop?.('error', peer, (error as Error).message))
+        const mine: Promise<void> = previous.then(() => reply).then((r) => (isStream(r) ? pump(socket, r) : write(socket, r)))
+          .catch((error: unknown) => this.opts.onDrop?.('error', peer, (error as Error).message))
           .finally(() => {
             settled();
             if (tail === mine) tail = undefined;
@@ -118,12 +126,57 @@ export class DnsTcpServer {
   }
 }
 
-function write(socket: Socket, reply: DnsTcpReply): void {
+function isStream(reply: DnsTcpReply | Promise<DnsTcpReply>): reply is Iterator<Buffer> {
+  return reply !== undefined && !Buffer.isBuffer(reply) && !Array.isArray(reply) && !(reply instanceof Promise);
+}
+
+function write(socket: Socket, reply: Buffer | readonly Buffer[] | undefined): void {
   if (reply === undefined || socket.destroyed) return;
-  for (const m of Buffer.isBuffer(reply) ? [reply] : reply) {
-    const framed = Buffer.allocUnsafe(m.length + 2);
-    framed.writeUInt16BE(m.length, 0);
-    m.copy(framed, 2);
-    socket.write(framed);
+  for (const m of Buffer.isBuffer(reply) ? [reply] : reply) writeFramed(socket, m);
+}
+
+function writeFramed(socket: Socket, m: Buffer): void {
+  const framed = Buffer.allocUnsafe(m.length + 2);
+  framed.writeUInt16BE(m.length, 0);
+  m.copy(framed, 2);
+  socket.write(framed);
+}
+
+/** Writes a streamed reply: a batch of messages, then waits for the socket to drain and one event-loop turn, until done or closed. */
+async function pump(socket: Socket, messages: Iterator<Buffer>): Promise<void> {
+  try {
+    for (;;) {
+      if (socket.destroyed) return;
+      socket.cork();
+      let done = false;
+      for (let i = 0; i < STREAM_BATCH && !done; i++) {
+        const next = messages.next();
+        if (next.done) done = true;
+        else writeFramed(socket, next.value);
+      }
+      socket.uncork();
+      if (done) return;
+      // 'drain' may come in the same turn (a write the kernel took at once): the event loop gets its turn either way.
+      if (socket.writableNeedDrain) await drained(socket);
+      await nextTurn();
+    }
+  } catch (error) {
+    // A transfer cut short must not look complete: the client sees the connection end.
+    socket.destroy();
+    throw error;
+  } finally {
+    messages.return?.();
   }
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 }

@@ -1,32 +1,35 @@
 // The authoritative DNS service of the site daemon (docs/dns.md): loads the primary
 // zones, runs the secondary ones (dns-secondaries.ts: copies on disk, transfers in,
-// NOTIFY), answers over UDP (the native socket: batched receive and send, replies from
-// the address the query came to) and TCP on every configured address, and reports
-// per-zone state and counters in /metrics and /dns. Zone changes swap a whole new zone set.
-// Signed queries are verified with the TSIG keys of dns.keys (dns-keys.ts).
-import { readFileSync } from 'node:fs';
+// NOTIFY in), answers over UDP (the native socket: batched receive and send, replies
+// from the address the query came to) and TCP on every configured address — zone
+// transfers out included —, reloads primary zone files on demand (reload(): SIGHUP,
+// POST /dns/reload) and tells their secondaries by NOTIFY, and reports per-zone state
+// and counters in /metrics and /dns. Zone changes swap a whole new zone set. Signed
+// queries are verified with the TSIG keys of dns.keys (dns-keys.ts).
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { isIPv4 } from '../core/ip.js';
-import type { DnsConfig, ZoneConfig } from '../config/dns-schema.js';
+import type { DnsConfig } from '../config/dns-schema.js';
+import { zoneKey } from '../config/dns-validate.js';
+import type { ClientAddress } from '../protocol/dns/acl.js';
 import { DnsResponder, type Transport } from '../protocol/dns/responder.js';
-import { formatZoneProblem } from '../protocol/dns/zone-problem.js';
-import { ZoneSet, type ServedZone } from '../protocol/dns/zone-set.js';
-import { loadZoneText } from '../protocol/dns/zone-load.js';
-import { DnsTcpServer } from '../runtime/dns-tcp-server.js';
-import { loadTsigKeys } from './dns-keys.js';
+import type { TransferAnswer } from '../protocol/dns/transfer-out.js';
+import { ZoneSet } from '../protocol/dns/zone-set.js';
+import { UNSIGNED } from '../protocol/dns/secondary/primary.js';
+import { DnsTcpServer, type DnsTcpReply } from '../runtime/dns-tcp-server.js';
+import type { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { Udp4Socket } from '../runtime/udp4-socket.js';
-import { ipv4FromString } from '../wire/dhcp4/index.js';
-import { ipv4ToString } from '../wire/ipv4.js';
-import { Opcode, type SOAData } from '../wire/dns/types.js';
-import type { FileLock } from '../runtime/file-lock.js';
 import { openDnsDataDir } from '../storage/dns-zone-copy-files.js';
-import { UNSIGNED } from '../protocol/dns/secondary/primary.js';
+import { ipv4FromString, ipv4ToString } from '../wire/ipv4.js';
+import { Opcode } from '../wire/dns/types.js';
+import { loadTsigKeys } from './dns-keys.js';
 import { DnsSecondaries } from './dns-secondaries.js';
+import { DnsNotifier } from './dns-notify.js';
+import { PrimaryZone, type ReloadReport } from './dns-primary-zone.js';
 import type { SiteService } from './service.js';
 
 export interface DnsServiceOptions {
@@ -45,6 +48,12 @@ export interface DnsZoneView {
   readonly [key: string]: unknown;
 }
 
+/** The answer of a command route: an HTTP status and a JSON body. */
+export interface CommandReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
 interface UdpEndpoint {
   readonly port: number;
   close(): void;
@@ -58,14 +67,20 @@ export class DnsService implements SiteService {
   private readonly udp: UdpEndpoint[] = [];
   private readonly tcp: DnsTcpServer[] = [];
   private readonly dropLog: RateLimitedLog;
+  private readonly refusedLog: RateLimitedLog;
   private readonly tsigLog: RateLimitedLog;
-  private readonly out = Buffer.allocUnsafe(MAX_MESSAGE);
-  private primaries: ServedZone[] = [];
   readonly secondaries: DnsSecondaries;
+  private readonly out = Buffer.allocUnsafe(MAX_MESSAGE);
+  private readonly primaries = new Map<string, PrimaryZone>();
+  private readonly reloads = new Map<string, number>();
+  private notifier?: DnsNotifier;
   private lock?: FileLock;
+  /** Reloads run one after the other (SIGHUP and commands may overlap). */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: DnsServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DNS_DROPPED', opts.clock);
+    this.refusedLog = new RateLimitedLog(opts.log, 'DNS_TRANSFER_REFUSED', opts.clock);
     this.tsigLog = new RateLimitedLog(opts.log, 'DNS_TSIG_REFUSED', opts.clock);
     this.secondaries = new DnsSecondaries({
       config: opts.config, configDir: opts.configDir, log: opts.log, clock: opts.clock,
@@ -89,37 +104,53 @@ export class DnsService implements SiteService {
 
   async start(): Promise<void> {
     const c = this.opts.config;
-    // The service owns dns.dataDir: secondary copies, their timers, the control token without DHCP.
-    this.lock = await openDnsDataDir(resolve(this.opts.configDir, c.dataDir));
-    for (const z of c.zones) if (z.type === 'primary') this.primaries.push(this.loadPrimary(z));
-    // Copies on disk are served from the first query on, before any primary is reached.
-    await this.secondaries.start();
+    const dataDir = resolve(this.opts.configDir, c.dataDir);
+    // The service owns dns.dataDir: IXFR journals, secondary copies and timers, the control token without DHCP.
+    this.lock = await openDnsDataDir(dataDir);
+    try {
+      for (const z of c.zones) {
+        if (z.type !== 'primary') continue;
+        const primary = await PrimaryZone.open(z, { configDir: this.opts.configDir, dataDir, log: this.opts.log });
+        this.primaries.set(zoneKey(z.name), primary);
+      }
+      // Copies on disk are served from the first query on, before any primary is reached.
+      await this.secondaries.start();
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
     const clock = this.opts.clock;
     const responder = new DnsResponder(this.zoneSet(), {
       udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}),
       tsigKeys: loadTsigKeys(c.keys, this.opts.configDir), now: () => Math.floor(clock.now() / 1000),
     });
     responder.onDecodeError = (reason, detail) => this.dropLog.event({ reason, detail });
+    responder.onTransfer = (answer, client) => this.logTransfer(answer, client);
     responder.onTsigFailure = (f, transport) => this.tsigLog.event({ error: f.error, key: f.keyName, algorithm: f.algorithm, transport, reason: f.detail });
     this.responder = responder;
+    this.notifier = new DnsNotifier({ clock: this.opts.clock, log: this.opts.log, listen: c.listen.map((l) => l.address), dropLog: this.dropLog });
     for (const l of c.listen) {
       this.udp.push(isIPv4(l.address) ? this.openUdp4(l.address, l.port) : await this.openUdp6(l.address, l.port));
       this.tcp.push(await DnsTcpServer.listen({
         address: l.address, port: l.port, idleTimeoutMs: c.tcp.idleTimeout * 1000, maxConnections: c.tcp.maxConnections, maxPipelined: c.tcp.maxPipelined,
-        handler: (m, peer) => this.respond(m, 'tcp', undefined, peer.address),
+        handler: (m, peer) => this.respond(m, 'tcp', peer.address),
         onDrop: (reason, peer, detail) => this.dropLog.event({ reason: `tcp-${reason}`, from: peer.address, ...(detail ? { detail } : {}) }),
       }));
     }
     logEvent(this.opts.log, 'DNS_LISTENING', {
-      keys: c.keys.map((k) => k.name),
       listen: c.listen.map((l, i) => ({ address: l.address, udp: this.udp[i]!.port, tcp: this.tcp[i]!.port })),
+      keys: c.keys.map((k) => k.name),
       zones: this.status().zones.map((z) => ({ zone: z.zone, role: z.role, ...(z.serial !== undefined ? { serial: z.serial } : {}), ...(z.state ? { state: z.state } : {}) })),
     });
+    // As BIND does at load: secondaries that missed a change while we were down hear of it now.
+    for (const p of this.primaries.values()) this.sendNotify(p.origin);
   }
 
   async stop(): Promise<void> {
+    this.notifier?.close();
     for (const u of this.udp.splice(0)) u.close();
     await Promise.all(this.tcp.splice(0).map((t) => t.close()));
+    await this.reloading.catch(() => undefined);
     await this.secondaries.stop();
     this.lock?.release();
     this.lock = undefined;
@@ -127,21 +158,89 @@ export class DnsService implements SiteService {
 
   /** GET /dns: every zone, primary or secondary, with its serving state. */
   status(): { zones: DnsZoneView[] } {
-    const primaries: DnsZoneView[] = this.primaries.map((p) => ({ zone: p.zone.origin, role: 'primary', serial: p.zone.serial, state: 'serving', serving: true, stale: false }));
+    const primaries: DnsZoneView[] = [...this.primaries.values()].map((p) => {
+      const z = p.served().zone;
+      return { zone: z.origin, role: 'primary', serial: z.serial, state: 'serving', serving: true, stale: false };
+    });
     const secondaries: DnsZoneView[] = this.secondaries.status().map((s) => ({ ...s, history: s.history.slice(-5) }));
     return { zones: [...primaries, ...secondaries] };
   }
 
   private zoneSet(): ZoneSet {
-    return new ZoneSet([...this.primaries, ...this.secondaries.served()]);
+    return new ZoneSet([...[...this.primaries.values()].map((p) => p.served()), ...this.secondaries.served()]);
   }
 
-  /** `source`: the sender's address (IPv4 as a number from the native socket: turned into text only for a NOTIFY). */
-  private respond(query: Buffer, transport: Transport, out: Buffer | undefined, source: string | number): Buffer | undefined {
+  /**
+   * Reads the primary zone files again (all, or the one named), swaps the changed zones
+   * in at once and sends NOTIFY for each. Reloads are serialised.
+   */
+  reload(cause: string, zone?: string): Promise<ReloadReport[]> {
+    const run = this.reloading.then(() => this.reloadNow(cause, zone));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  /** POST /dns/reload[/<zone>]: 200 when every zone loaded or was unchanged, 422 when one was refused (it keeps its old version). */
+  async reloadCommand(zone?: string): Promise<CommandReply> {
+    if (!this.responder) return { status: 503, body: { error: 'the DNS service is not running' } };
+    if (zone !== undefined && !this.primaries.has(zoneKey(zone))) return { status: 404, body: { error: `no primary zone ${zone} on this server` } };
+    const zones = await this.reload('command', zone);
+    const refused = zones.filter((z) => z.result === 'invalid' || z.result === 'serial-not-increased');
+    return { status: refused.length === 0 ? 200 : 422, body: { zones } };
+  }
+
+  /** POST /dns/notify/<zone>: NOTIFY its servers now, with the serial served. */
+  notifyCommand(zone: string): CommandReply {
+    const responder = this.responder;
+    if (!responder) return { status: 503, body: { error: 'the DNS service is not running' } };
+    const served = responder.zoneSet.get(zone.endsWith('.') ? zone : `${zone}.`);
+    if (!served) return { status: 404, body: { error: `no zone ${zone} on this server` } };
+    const targets = this.sendNotify(served.zone.origin);
+    return { status: 200, body: { zone: served.zone.origin, serial: served.zone.serial, servers: targets } };
+  }
+
+  private async reloadNow(cause: string, only?: string): Promise<ReloadReport[]> {
+    const responder = this.responder;
+    if (!responder) return [];
+    const chosen = [...this.primaries.entries()].filter(([key]) => only === undefined || key === zoneKey(only)).map(([, p]) => p);
+    logEvent(this.opts.log, 'DNS_RELOAD_REQUESTED', { cause, zones: chosen.map((p) => p.origin) });
+    const reports: ReloadReport[] = [];
+    for (const p of chosen) reports.push(await p.reload());
+    for (const r of reports) this.reloads.set(r.result, (this.reloads.get(r.result) ?? 0) + 1);
+    const updated = chosen.filter((_, i) => reports[i]!.result === 'updated');
+    if (updated.length > 0) {
+      responder.swap(responder.zoneSet.with(updated.map((p) => p.served())));
+      for (const p of updated) this.sendNotify(p.origin);
+    }
+    return reports;
+  }
+
+  /** NOTIFY the zone's `notify` servers of the version served; returns them as address#port. */
+  private sendNotify(origin: string): string[] {
+    const config = this.opts.config.zones.find((z) => zoneKey(z.name) === zoneKey(origin));
+    const served = this.responder?.zoneSet.get(origin);
+    const targets = (config?.notify ?? []).map((t) => ({ address: t.address, port: t.port, ...(t.key ? { key: t.key } : {}) }));
+    if (!served || targets.length === 0) return [];
+    this.notifier?.notify(served.zone.origin, served.zone.soa, targets);
+    return targets.map((t) => `${t.address}#${t.port}`);
+  }
+
+  private logTransfer(answer: TransferAnswer, client: ClientAddress): void {
+    const fields = {
+      zone: answer.zone, client: typeof client === 'number' ? ipv4ToString(client) : client, type: answer.type, result: answer.result,
+      ...(answer.serial !== undefined ? { serial: answer.serial } : {}), ...(answer.clientSerial !== undefined ? { clientSerial: answer.clientSerial } : {}),
+    };
+    if (answer.result === 'refused' || answer.result === 'not-authoritative' || answer.result === 'formerr' || answer.result === 'expired') this.refusedLog.event(fields);
+    else logEvent(this.opts.log, 'DNS_TRANSFER_OUT', { ...fields, records: answer.records });
+  }
+
+  private respond(query: Buffer, transport: 'tcp', client: ClientAddress): DnsTcpReply;
+  private respond(query: Buffer, transport: 'udp', client: ClientAddress, out?: Buffer): Buffer | undefined;
+  private respond(query: Buffer, transport: Transport, client: ClientAddress, out?: Buffer): DnsTcpReply {
     try {
       // NOTIFY (RFC 1996) goes to the secondaries; everything else to the query path.
-      if (query.length >= 12 && ((query[2]! >> 3) & 0x0f) === Opcode.NOTIFY) return this.secondaries.notify(query, typeof source === 'number' ? ipv4ToString(source) : source);
-      return this.responder?.respond(query, transport, out);
+      if (query.length >= 12 && ((query[2]! >> 3) & 0x0f) === Opcode.NOTIFY) return this.secondaries.notify(query, typeof client === 'number' ? ipv4ToString(client) : client);
+      return this.responder?.respond(query, transport, out, client);
     } catch (error) {
       // A bug must cost one answer, never the server.
       this.dropLog.event({ reason: 'internal-error', detail: (error as Error).stack ?? String(error) });
@@ -149,20 +248,10 @@ export class DnsService implements SiteService {
     }
   }
 
-  private loadPrimary(z: ZoneConfig): ServedZone {
-    const file = resolve(this.opts.configDir, z.file!);
-    // $INCLUDE paths come resolved against the including file.
-    const { zone, warnings } = loadZoneText(readFileSync(file, 'utf8'), { origin: z.name, file, readInclude: (path: string) => readFileSync(path, 'utf8') });
-    for (const w of warnings) logEvent(this.opts.log, 'DNS_ZONE_WARNING', { zone: zone.origin, warning: formatZoneProblem(w) });
-    logEvent(this.opts.log, 'DNS_ZONE_LOADED', { zone: zone.origin, file, serial: zone.serial, records: zone.recordCount });
-    const expire = (zone.soa.data as SOAData).expire;
-    return { zone, role: 'primary', expiresIn: () => expire, expired: () => false };
-  }
-
   private openUdp4(address: string, port: number): UdpEndpoint {
     const socket = Udp4Socket.open({ port, address: ipv4FromString(address), reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20, maxDatagramBytes: MAX_MESSAGE });
     socket.onMessage((d) => {
-      const reply = this.respond(d.data, 'udp', this.out, d.from);
+      const reply = this.respond(d.data, 'udp', d.from, this.out);
       // From the address the query came to: a server bound to 0.0.0.0 answers from the right one.
       if (reply) socket.queue(reply, d.from, d.fromPort, { from: d.to });
     });
@@ -172,7 +261,7 @@ export class DnsService implements SiteService {
   private openUdp6(address: string, port: number): Promise<UdpEndpoint> {
     const socket: DgramSocket = createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     socket.on('message', (data, rinfo) => {
-      const reply = this.respond(data, 'udp', undefined, rinfo.address);
+      const reply = this.respond(data, 'udp', rinfo.address);
       if (reply) socket.send(reply, rinfo.port, rinfo.address);
     });
     return new Promise((done, fail) => {
@@ -205,6 +294,31 @@ export class DnsService implements SiteService {
       collect() {
         this.reset();
         for (const z of service.status().zones) if (z.serial !== undefined) this.set({ zone: z.zone, role: z.role }, z.serial);
+      } });
+    new Counter({ name: 'outpost_dns_transfers_total', help: 'Zone transfer requests (AXFR, IXFR) by type and result: full, incremental, up-to-date, use-tcp, refused, not-authoritative, expired, formerr.', labelNames: ['type', 'result'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const [k, v] of service.responder?.counters.transfers ?? []) {
+          const [type = '', result = ''] = k.split('|');
+          this.inc({ type, result }, v);
+        }
+      } });
+    new Counter({ name: 'outpost_dns_notifies_total', help: 'NOTIFY messages sent (each try) and NOTIFYs ended, by event: sent, acknowledged, refused (an error response), failed (no response after every try).', labelNames: ['event'], registers: [registry],
+      collect() {
+        this.reset();
+        const c = service.notifier?.sender.counters;
+        if (!c) return;
+        this.inc({ event: 'sent' }, c.sent);
+        this.inc({ event: 'acknowledged' }, c.acknowledged);
+        this.inc({ event: 'refused' }, c.refused);
+        this.inc({ event: 'failed' }, c.failed);
+      } });
+    new Counter({ name: 'outpost_dns_reloads_total', help: 'Primary zone reloads by result: updated, unchanged, invalid (the old version kept), serial-not-increased (the old version kept).', labelNames: ['result'], registers: [registry],
+      collect() { fill(this, service.reloads, 'result'); } });
+    new Gauge({ name: 'outpost_dns_ixfr_versions', help: 'Zone versions kept for IXFR (older serials get the whole zone).', labelNames: ['zone'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const z of service.responder?.zoneSet.all() ?? []) this.set({ zone: z.zone.origin }, z.history?.versions ?? 0);
       } });
     new Gauge({ name: 'outpost_dns_tcp_connections', help: 'Open DNS TCP connections.', registers: [registry],
       collect() { this.set(service.tcp.reduce((n, t) => n + t.connections, 0)); } });

@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import { compileDhcp } from '../protocol/dhcp/compile.js';
 import { Dhcp4LeaseJournal } from '../storage/dhcp4-lease-journal.js';
 import { DhcpService } from './dhcp-service.js';
-import { DdnsService, ddnsEnabled } from './ddns-service.js';
 import { FailoverService } from './failover-service.js';
 import { ControlToken, controlTokenPath } from './control-token.js';
 import type { OperatorCommand } from '../protocol/failover/relationship.js';
 import { leaseQueryRoute } from './lease-query.js';
 import { DnsService } from './dns-service.js';
+import { DdnsService, ddnsEnabled } from './ddns-service.js';
 import type { SiteService } from './service.js';
 
 /** The operator commands of a failover relationship: POST /failover/<relationship>/<command>. */
@@ -31,7 +31,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID_CONFIG = 2;
 
-export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Clock = systemClock, configDir = process.cwd()): { daemon: SiteDaemon; status: StatusService } {
+export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Clock = systemClock, configDir = process.cwd()): { daemon: SiteDaemon; status: StatusService; dns?: DnsService } {
   const { config, hash } = loaded;
   const registry = createMetricsRegistry();
   new Gauge({ name: 'outpost_site_config_info', help: 'The site config in force; the value is always 1.', labelNames: ['site', 'server', 'hash'], registers: [registry] })
@@ -62,6 +62,7 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
     collect() { this.set(daemon.state === 'running' ? 1 : 0); },
   });
   const services: SiteService[] = [status];
+  let commands = false;
   const dhcp = config.dhcp;
   if (dhcp?.enabled) {
     const dir = resolve(configDir, dhcp.leaseDir);
@@ -94,24 +95,29 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
         status.addCommand(`/failover/:relationship/${command}`, ({ relationship }) => failover.command(relationship!, command));
       }
       services.push(failover);
+      commands = true;
     }
   }
-  let secondaries = false;
+  let dns: DnsService | undefined;
   if (config.dns?.enabled) {
-    const dns = new DnsService({ config: config.dns, configDir, log, clock, registry });
-    status.addRoute('/dns', () => ({ status: 200, body: dns.status() }));
-    secondaries = dns.secondaries.zones.length > 0;
-    if (secondaries) status.addCommand('/dns/retransfer/:zone', ({ zone }) => dns.secondaries.retransfer(zone!));
-    services.push(dns);
+    const service = new DnsService({ config: config.dns, configDir, log, clock, registry });
+    status.addCommand('/dns/reload', () => service.reloadCommand());
+    status.addCommand('/dns/reload/:zone', ({ zone }) => service.reloadCommand(zone!));
+    status.addCommand('/dns/notify/:zone', ({ zone }) => service.notifyCommand(zone!));
+    status.addRoute('/dns', () => ({ status: 200, body: service.status() }));
+    if (service.secondaries.zones.length > 0) status.addCommand('/dns/retransfer/:zone', ({ zone }) => service.secondaries.retransfer(zone!));
+    services.push(service);
+    dns = service;
+    commands = true;
   }
-  if ((dhcp?.enabled && config.failover) || secondaries) {
-    // Last: the directory it lives in (lease directory, or dns.dataDir) exists and is locked by this process.
+  if (commands) {
+    // Last: the lease directory (or, without DHCP, the DNS data directory) exists and is locked by this process.
     const token = new ControlToken(controlTokenPath(config, configDir)!);
     status.useAuthority(token);
     services.push(token);
   }
   daemon = new SiteDaemon({ services, clock, log });
-  return { daemon, status };
+  return { daemon, status, ...(dns ? { dns } : {}) };
 }
 
 export async function runSite(configPath: string): Promise<number> {
@@ -125,11 +131,14 @@ export async function runSite(configPath: string): Promise<number> {
   const log = createLogger({ level: config.log.level, base: { site: config.site.name, server: config.server.name } });
   logEvent(log, 'CONFIG_LOADED', { path: configPath, hash });
   for (const w of result.loaded.warnings) logEvent(log, w.code, { path: w.path }, `${w.path}: ${w.reason}`);
-  const { daemon } = buildSiteDaemon(result.loaded, log, systemClock, dirname(resolve(configPath)));
+  const { daemon, dns } = buildSiteDaemon(result.loaded, log, systemClock, dirname(resolve(configPath)));
 
   const onSignal = (signal: NodeJS.Signals) => { void daemon.stop(`signal ${signal}`); };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // SIGHUP: read the primary zone files again (docs/dns.md, "Reload and NOTIFY").
+  const onHangup = () => { if (daemon.state === 'running') void dns?.reload('SIGHUP').catch(() => undefined); };
+  if (dns) process.on('SIGHUP', onHangup);
   process.on('uncaughtException', (error) => {
     logEvent(log, 'SITE_UNCAUGHT', { err: error.message, stack: error.stack });
     void daemon.stop('uncaught exception');
@@ -140,5 +149,6 @@ export async function runSite(configPath: string): Promise<number> {
   const final = await daemon.done;
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
+  process.off('SIGHUP', onHangup);
   return final === 'stopped' ? EXIT_OK : EXIT_FAILURE;
 }

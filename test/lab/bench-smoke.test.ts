@@ -150,10 +150,23 @@ describe('bench harness', () => {
     }
   });
 
-  test('dns-udp without --peer-only fails clearly while the outpost server does not exist', { timeout: 30_000 }, async () => {
-    const r = await bench(['dns-udp', '--repetitions', '1', '--duration', '1'], 20_000);
-    assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stderr, /outpost DNS server not available yet; use --peer-only/);
-    assert.doesNotMatch(r.stdout, /RESULT/, 'no figure at all, let alone a made-up one');
-  });
+  for (const name of ['dns-udp', 'dns-tcp']) {
+    test(`${name} measures outpost against knot and prints a RESULT line from both figures, outpost answering the zone right`, { timeout: 60_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-smoke-'));
+      try {
+        const out = join(dir, 'dns.json');
+        const r = await bench([name, '--repetitions', '1', '--duration', '1', '--rate', '2000', '--json-out', out], 50_000);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const m = new RegExp(`^RESULT ${name} outpost=(\\d+) knot=(\\d+) ratio=(\\d+\\.\\d+) unit=qps$`).exec(lastLine(r.stdout));
+        assert.ok(m, lastLine(r.stdout));
+        assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0);
+        assert.equal(Number(m[3]).toFixed(3), (Number(m[1]) / Number(m[2])).toFixed(3));
+        const record = JSON.parse(readFileSync(out, 'utf8')) as { runs: { contender: string; details: { rcodes: Record<string, number> } }[] };
+        const outpost = record.runs.find((run) => run.contender === 'outpost')!;
+        assert.ok((outpost.details.rcodes['NOERROR'] ?? 0) > 0 && (outpost.details.rcodes['NXDOMAIN'] ?? 0) > 0, JSON.stringify(outpost.details.rcodes));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

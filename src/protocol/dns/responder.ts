@@ -3,17 +3,21 @@
 // copying that answer and patching id, flags and the client's spelling of the name;
 // anything else is decoded, answered by answerQuery, encoded within its size limit,
 // and — when it was a plain query — kept for the next one. The cache belongs to one
-// zone set: swapping the set (a zone changed) starts an empty one.
+// zone set: swapping the set (a zone changed) starts an empty one. AXFR and IXFR
+// requests (but an AXFR over UDP, a FORMERR) take transfer-out.ts and are never cached:
+// their answer depends on who asks; over TCP it is an iterator of messages.
 //
 // A query signed with TSIG (RFC 8945) is verified before it is answered: verified, its
 // answer is signed with the same key and never cached (a signed query is never plain);
 // refused, it gets NOTAUTH with the TSIG error of §5.3.2 (FORMERR when its TSIG cannot
 // be read).
 import { isWireDecodeError, type WireDecodeReason } from '../../wire/errors.js';
-import { decodeMessage, encodeResponse, signMessage, TsigKeyring, tsigErrorResponse, tsigSize, verifyMessage, type TsigFailure, type TsigKey } from '../../wire/dns/index.js';
+import { decodeMessage, encodeResponse, signMessage, TsigKeyring, TsigStreamSigner, tsigErrorResponse, tsigSize, verifyMessage, type TsigFailure, type TsigKey } from '../../wire/dns/index.js';
 import { patchAnswer, peekQuery, type PlainQuery } from '../../wire/dns/query-peek.js';
-import { DNS_HEADER_BYTES, Rcode, RRType, type DnsMessage } from '../../wire/dns/types.js';
+import { CLASSIC_UDP_BYTES, DNS_HEADER_BYTES, Rcode, RRType, type DnsMessage } from '../../wire/dns/types.js';
 import { answerQuery, replyTo, type Answer, type QueryOutcome } from './answer.js';
+import type { ClientAddress } from './acl.js';
+import { answerTransfer, isTransferQuery, type TransferAnswer, type TransferSigner } from './transfer-out.js';
 import type { ZoneSet } from './zone-set.js';
 
 export interface ResponderOptions {
@@ -36,6 +40,8 @@ export type TsigResult = 'ok' | 'badkey' | 'badsig' | 'badtime' | 'badtrunc' | '
 export class DnsCounters {
   readonly outcomes = new Map<string, number>();
   readonly decodeErrors = new Map<string, number>();
+  /** Transfer requests by "type|result" (axfr|full, ixfr|incremental, ixfr|refused, …). */
+  readonly transfers = new Map<string, number>();
   /** Signed queries by TsigResult. */
   readonly tsig = new Map<string, number>();
   cacheHits = 0;
@@ -47,6 +53,12 @@ export class DnsCounters {
 }
 
 export type Transport = 'udp' | 'tcp';
+
+/** What answers one message: nothing, one message, or (a transfer over TCP) messages encoded as they are pulled. */
+export type DnsReply = Buffer | Iterator<Buffer> | undefined;
+
+const AXFR = 252;
+const IXFR = 251;
 
 /** Outcomes that depend on more than the zone set (a secondary's expiry), never cached. */
 const UNCACHEABLE: ReadonlySet<QueryOutcome> = new Set(['expired']);
@@ -64,6 +76,8 @@ export class DnsResponder {
   onDecodeError?: (reason: WireDecodeReason, detail: string) => void;
   /** Told of each signed query refused (for a rate-limited log line); carries no secret. */
   onTsigFailure?: (failure: TsigFailure, transport: Transport) => void;
+  /** Told of each transfer request as it is answered (a log line). */
+  onTransfer?: (answer: TransferAnswer, client: ClientAddress) => void;
 
   constructor(zones: ZoneSet, private readonly opts: ResponderOptions) {
     this.zones = zones;
@@ -84,13 +98,16 @@ export class DnsResponder {
   }
 
   /**
-   * The answer to `query` received over `transport`, or undefined when nothing must be
-   * sent (a response, or bytes too broken to answer). `out` (65535 bytes), when given,
-   * receives cached answers without allocating; the returned Buffer is then a view of it.
+   * The answer to `query` received over `transport` from `client`, or undefined when
+   * nothing must be sent (a response, or bytes too broken to answer). `out` (65535
+   * bytes), when given, receives cached answers without allocating; the returned Buffer
+   * is then a view of it. Over UDP the answer is always one Buffer.
    */
-  respond(query: Buffer, transport: Transport, out?: Buffer): Buffer | undefined {
+  respond(query: Buffer, transport: 'udp', out?: Buffer, client?: ClientAddress): Buffer | undefined;
+  respond(query: Buffer, transport: Transport, out?: Buffer, client?: ClientAddress): DnsReply;
+  respond(query: Buffer, transport: Transport, out?: Buffer, client: ClientAddress = ''): DnsReply {
     const plain = peekQuery(query);
-    if (plain) {
+    if (plain && plain.qtype !== AXFR && plain.qtype !== IXFR) {
       const template = this.cache.get(transport === 'udp' ? plain.key : `${plain.key}|tcp`);
       if (template) {
         this.counters.cacheHits++;
@@ -98,10 +115,10 @@ export class DnsResponder {
         return into.subarray(0, patchAnswer(template, query, plain, into));
       }
     }
-    return this.answer(query, transport, plain);
+    return this.answer(query, transport, plain, client);
   }
 
-  private answer(data: Buffer, transport: Transport, plain: PlainQuery | undefined): Buffer | undefined {
+  private answer(data: Buffer, transport: Transport, plain: PlainQuery | undefined, client: ClientAddress): DnsReply {
     let message;
     try {
       message = decodeMessage(data);
@@ -119,6 +136,7 @@ export class DnsResponder {
       if (!verdict.ok) return this.refuse(message, ctx, verdict);
       signer = { key: verdict.key, requestMac: verdict.mac };
     }
+    if (isTransferQuery(message) && !(transport === 'udp' && message.questions[0]!.type === AXFR)) return this.transfer(message, transport, client, signer);
     const answer = answerQuery(message, signer ? { ...ctx, tsigKey: signer.key.name } : ctx);
     if (!answer) return undefined;
     this.counters.count(this.counters.outcomes, answer.outcome);
@@ -142,6 +160,29 @@ export class DnsResponder {
     const reserve = failure.key ? tsigSize(failure.key, 6) : 0;
     return tsigErrorResponse(encodeResponse(answer.response, answer.maxBytes, { reserve }), failure, { now: this.now() });
   }
+
+  private transfer(message: DnsMessage, transport: Transport, client: ClientAddress, signed: { key: TsigKey; requestMac: Buffer } | undefined): DnsReply {
+    const answer = answerTransfer(message, {
+      zones: this.zones,
+      transport,
+      client,
+      maxBytes: transport === 'udp' ? udpLimit(message, this.opts.udpSize) : 65535,
+      udpSize: this.opts.udpSize,
+      ...(signed ? { tsigKey: signed.key.name, signer: this.transferSigner(signed) } : {}),
+    });
+    this.counters.count(this.counters.transfers, `${answer.type}|${answer.result}`);
+    this.onTransfer?.(answer, client);
+    const messages = answer.messages[Symbol.iterator]();
+    if (transport === 'tcp') return messages;
+    const first = messages.next();
+    return first.done ? undefined : first.value;
+  }
+
+  /** Every message of a signed request's answer signed in turn (RFC 8945 §5.3.1), bound to the request's MAC. */
+  private transferSigner(signed: { key: TsigKey; requestMac: Buffer }): TransferSigner {
+    const stream = new TsigStreamSigner(signed.key, { requestMac: signed.requestMac });
+    return { reserve: tsigSize(signed.key), sign: (message) => stream.sign(message, { now: this.now() }) };
+  }
 }
 
 /**
@@ -155,4 +196,9 @@ function formErr(data: Buffer): Buffer | undefined {
   out[2] = 0x80 | (data[2]! & 0x78) | (data[2]! & 0x01); // QR, opcode, RD
   out[3] = Rcode.FORMERR;
   return out;
+}
+
+/** RFC 6891 §6.2.5: the client's advertised size (at least 512), capped by ours; 512 without EDNS. */
+function udpLimit(query: DnsMessage, ours: number): number {
+  return query.edns ? Math.min(Math.max(query.edns.udpSize, CLASSIC_UDP_BYTES), ours) : CLASSIC_UDP_BYTES;
 }

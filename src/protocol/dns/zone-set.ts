@@ -2,6 +2,8 @@
 // longest match of a name (docs/dns.md). Immutable: the service builds a new set
 // and swaps it atomically when a zone changes, so a query sees one version.
 import { nameKey, parent } from '../../wire/dns/name.js';
+import type { TransferAcl } from './acl.js';
+import type { IxfrHistory } from './ixfr-history.js';
 import type { Zone } from './zone.js';
 
 /** How a zone is served right now. */
@@ -15,6 +17,10 @@ export interface ServedZone {
   expiresIn(): number;
   /** A secondary past its SOA expire with expiry 'soa': it answers SERVFAIL, like BIND and Knot. */
   expired(): boolean;
+  /** Who may AXFR/IXFR the zone; absent: nobody (docs/dns.md, "Transfers out"). */
+  readonly allowTransfer?: TransferAcl;
+  /** The differences kept for IXFR, ending at this zone's serial; absent: every IXFR is answered with the whole zone. */
+  readonly history?: IxfrHistory;
 }
 
 export class ZoneSet {
@@ -37,6 +43,13 @@ export class ZoneSet {
       if (z) return z;
     }
     return undefined;
+  }
+
+  /** A new set: this one with `zones` added, or replacing the zones of the same origin. */
+  with(zones: readonly ServedZone[]): ZoneSet {
+    const m = new Map(this.byKey);
+    for (const z of zones) m.set(z.zone.originKey, z);
+    return new ZoneSet([...m.values()]);
   }
 
   get(origin: string): ServedZone | undefined {

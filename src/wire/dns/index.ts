@@ -2,6 +2,7 @@
 export * from './types.js';
 export { MAX_MESSAGE_BYTES, decodeMessage, dnsMessage, encodeInto, encodeMessage, encodingLength, type EncodeOptions } from './message.js';
 export { encodeResponse, encodeResponseInto, type LimitOptions } from './truncate.js';
+export { RecordPacker, type PackHead } from './pack.js';
 export { decodeHeader, type DnsHeader } from './header.js';
 export { COMPRESSED_RDATA_TYPES, decodeRdata, encodeRdata, isKnownType, isOpaque, rdataEqual } from './rdata.js';
 export {
