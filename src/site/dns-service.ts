@@ -25,7 +25,8 @@ import { ipv4ToString } from '../wire/ipv4.js';
 import { Opcode, type SOAData } from '../wire/dns/types.js';
 import type { FileLock } from '../runtime/file-lock.js';
 import { openDnsDataDir } from '../storage/dns-zone-copy-files.js';
-import { UNSIGNED } from '../protocol/dns/secondary/primary.js';
+import { TsigXfrSecurity } from '../protocol/dns/secondary/tsig-security.js';
+import type { TsigKey } from '../wire/dns/tsig.js';
 import { DnsSecondaries } from './dns-secondaries.js';
 import type { SiteService } from './service.js';
 
@@ -59,6 +60,9 @@ export class DnsService implements SiteService {
   private readonly tcp: DnsTcpServer[] = [];
   private readonly dropLog: RateLimitedLog;
   private readonly tsigLog: RateLimitedLog;
+  private readonly xfrTsigLog: RateLimitedLog;
+  /** dns.keys with their secrets, read at start. */
+  private tsigKeys: readonly TsigKey[] = [];
   private readonly out = Buffer.allocUnsafe(MAX_MESSAGE);
   private primaries: ServedZone[] = [];
   readonly secondaries: DnsSecondaries;
@@ -67,12 +71,12 @@ export class DnsService implements SiteService {
   constructor(private readonly opts: DnsServiceOptions) {
     this.dropLog = new RateLimitedLog(opts.log, 'DNS_DROPPED', opts.clock);
     this.tsigLog = new RateLimitedLog(opts.log, 'DNS_TSIG_REFUSED', opts.clock);
+    this.xfrTsigLog = new RateLimitedLog(opts.log, 'DNS_SECONDARY_TSIG_FAILED', opts.clock);
     this.secondaries = new DnsSecondaries({
       config: opts.config, configDir: opts.configDir, log: opts.log, clock: opts.clock,
       onServedChange: () => this.responder?.swap(this.zoneSet()),
-      // TSIG (RFC 8945) plugs in here: an XfrSecurity that signs requests to, and verifies answers and
-      // NOTIFYs from, each primary with its dns.keys entry (signMessage / verifyMessage / TsigStreamVerifier).
-      security: UNSIGNED,
+      // TSIG (RFC 8945): requests to a primary with a key signed, its answers and NOTIFYs verified with it.
+      security: new TsigXfrSecurity({ keys: () => this.tsigKeys, now: () => Math.floor(opts.clock.now() / 1000), onFailure: (f) => this.xfrTsigLog.event({ ...f }) }),
     });
     this.registerMetrics(opts.registry);
     this.secondaries.registerMetrics(opts.registry);
@@ -90,6 +94,7 @@ export class DnsService implements SiteService {
   async start(): Promise<void> {
     const c = this.opts.config;
     // The service owns dns.dataDir: secondary copies, their timers, the control token without DHCP.
+    this.tsigKeys = loadTsigKeys(c.keys, this.opts.configDir);
     this.lock = await openDnsDataDir(resolve(this.opts.configDir, c.dataDir));
     for (const z of c.zones) if (z.type === 'primary') this.primaries.push(this.loadPrimary(z));
     // Copies on disk are served from the first query on, before any primary is reached.
@@ -97,7 +102,7 @@ export class DnsService implements SiteService {
     const clock = this.opts.clock;
     const responder = new DnsResponder(this.zoneSet(), {
       udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}),
-      tsigKeys: loadTsigKeys(c.keys, this.opts.configDir), now: () => Math.floor(clock.now() / 1000),
+      tsigKeys: this.tsigKeys, now: () => Math.floor(clock.now() / 1000),
     });
     responder.onDecodeError = (reason, detail) => this.dropLog.event({ reason, detail });
     responder.onTsigFailure = (f, transport) => this.tsigLog.event({ error: f.error, key: f.keyName, algorithm: f.algorithm, transport, reason: f.detail });
