@@ -26,7 +26,7 @@ export interface DnsSecondariesOptions {
   readonly clock: Clock;
   /** Called when what a secondary serves changed: the service builds and swaps a new zone set. */
   readonly onServedChange: () => void;
-  /** Where TSIG plugs in (primary.ts); UNSIGNED until src/wire/dns/tsig.ts is merged. */
+  /** TSIG of transfers and NOTIFY (primary.ts; the service gives TsigXfrSecurity). Default UNSIGNED. */
   readonly security?: XfrSecurity;
 }
 
@@ -111,7 +111,8 @@ export class DnsSecondaries {
     } else {
       this.notifyRefused.event({ ...(v.zone ? { zone: v.zone } : {}), from: source, reason: v.reason });
     }
-    return encodeMessage(answer.response);
+    const response = encodeMessage(answer.response);
+    return v.kind === 'accepted' && this.security.signNotifyAnswer ? this.security.signNotifyAnswer(v.primary, wire, response) : response;
   }
 
   status(): SecondaryStatus[] {

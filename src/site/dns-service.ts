@@ -17,7 +17,6 @@ import type { ClientAddress } from '../protocol/dns/acl.js';
 import { DnsResponder, type Transport } from '../protocol/dns/responder.js';
 import type { TransferAnswer } from '../protocol/dns/transfer-out.js';
 import { ZoneSet } from '../protocol/dns/zone-set.js';
-import { UNSIGNED } from '../protocol/dns/secondary/primary.js';
 import { DnsTcpServer, type DnsTcpReply } from '../runtime/dns-tcp-server.js';
 import type { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
@@ -27,6 +26,8 @@ import { openDnsDataDir } from '../storage/dns-zone-copy-files.js';
 import { ipv4FromString, ipv4ToString } from '../wire/ipv4.js';
 import { Opcode } from '../wire/dns/types.js';
 import { loadTsigKeys } from './dns-keys.js';
+import { TsigXfrSecurity } from '../protocol/dns/secondary/tsig-security.js';
+import type { TsigKey } from '../wire/dns/tsig.js';
 import { DnsSecondaries } from './dns-secondaries.js';
 import { DnsNotifier } from './dns-notify.js';
 import { PrimaryZone, type ReloadReport } from './dns-primary-zone.js';
@@ -69,6 +70,9 @@ export class DnsService implements SiteService {
   private readonly dropLog: RateLimitedLog;
   private readonly refusedLog: RateLimitedLog;
   private readonly tsigLog: RateLimitedLog;
+  private readonly xfrTsigLog: RateLimitedLog;
+  /** dns.keys with their secrets, read at start. */
+  private tsigKeys: readonly TsigKey[] = [];
   readonly secondaries: DnsSecondaries;
   private readonly out = Buffer.allocUnsafe(MAX_MESSAGE);
   private readonly primaries = new Map<string, PrimaryZone>();
@@ -82,12 +86,12 @@ export class DnsService implements SiteService {
     this.dropLog = new RateLimitedLog(opts.log, 'DNS_DROPPED', opts.clock);
     this.refusedLog = new RateLimitedLog(opts.log, 'DNS_TRANSFER_REFUSED', opts.clock);
     this.tsigLog = new RateLimitedLog(opts.log, 'DNS_TSIG_REFUSED', opts.clock);
+    this.xfrTsigLog = new RateLimitedLog(opts.log, 'DNS_SECONDARY_TSIG_FAILED', opts.clock);
     this.secondaries = new DnsSecondaries({
       config: opts.config, configDir: opts.configDir, log: opts.log, clock: opts.clock,
       onServedChange: () => this.responder?.swap(this.zoneSet()),
-      // TSIG (RFC 8945) plugs in here: an XfrSecurity that signs requests to, and verifies answers and
-      // NOTIFYs from, each primary with its dns.keys entry (signMessage / verifyMessage / TsigStreamVerifier).
-      security: UNSIGNED,
+      // TSIG (RFC 8945): requests to a primary with a key signed, its answers and NOTIFYs verified with it.
+      security: new TsigXfrSecurity({ keys: () => this.tsigKeys, now: () => Math.floor(opts.clock.now() / 1000), onFailure: (f) => this.xfrTsigLog.event({ ...f }) }),
     });
     this.registerMetrics(opts.registry);
     this.secondaries.registerMetrics(opts.registry);
@@ -105,6 +109,7 @@ export class DnsService implements SiteService {
   async start(): Promise<void> {
     const c = this.opts.config;
     const dataDir = resolve(this.opts.configDir, c.dataDir);
+    this.tsigKeys = loadTsigKeys(c.keys, this.opts.configDir);
     // The service owns dns.dataDir: IXFR journals, secondary copies and timers, the control token without DHCP.
     this.lock = await openDnsDataDir(dataDir);
     try {
@@ -122,7 +127,7 @@ export class DnsService implements SiteService {
     const clock = this.opts.clock;
     const responder = new DnsResponder(this.zoneSet(), {
       udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}),
-      tsigKeys: loadTsigKeys(c.keys, this.opts.configDir), now: () => Math.floor(clock.now() / 1000),
+      tsigKeys: this.tsigKeys, now: () => Math.floor(clock.now() / 1000),
     });
     responder.onDecodeError = (reason, detail) => this.dropLog.event({ reason, detail });
     responder.onTransfer = (answer, client) => this.logTransfer(answer, client);

@@ -10,7 +10,7 @@
 // catches up by IXFR and is no longer stale.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labUnavailableReason, missingPrograms, withLab, type Lab } from './index.js';
@@ -47,8 +47,8 @@ interface Site {
   lines(code: string): Record<string, unknown>[];
 }
 
-/** A switch with the primary, our secondary and a client on it; Outpost configured with `zones`. */
-async function site(lab: Lab, zones: unknown[]): Promise<Site> {
+/** A switch with the primary, our secondary and a client on it; Outpost configured with `zones` (and `dns`: more of the dns section, keys). */
+async function site(lab: Lab, zones: unknown[], dns: Record<string, unknown> = {}): Promise<Site> {
   const sw = await lab.namespace('switch');
   const bridge = await lab.bridge(sw);
   const us = await lab.namespace('outpost');
@@ -61,7 +61,7 @@ async function site(lab: Lab, zones: unknown[]): Promise<Site> {
   const config = join(dir, 'site.json');
   writeFileSync(config, JSON.stringify({
     version: 1, site: { name: 'lab' }, server: { name: 'branch-dns' }, status: { listen: '127.0.0.1', port: STATUS_PORT },
-    dns: { listen: [{ address: '0.0.0.0' }], dataDir: 'data', zones },
+    dns: { listen: [{ address: '0.0.0.0' }], dataDir: 'data', zones, ...dns },
   }));
   const s: Site = {
     us, primary, client, dir, daemon: undefined as unknown as LabProcess,
@@ -199,6 +199,90 @@ test('secondary of BIND: AXFR first, NOTIFY then IXFR on a change, AXFR when BIN
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^ZONE\s+ROLE\s+STATE\s+SERIAL\s+LAST-REFRESH\s+EXPIRES-IN\s+EXPIRY\s+STALE\s+SERVING$/m);
     assert.match(table.stdout, /^voice\.example\.com\.\s+secondary\s+fresh\s+2026113003\s+\S+ ago\s+\d+h\s+never\s+no\s+yes$/m);
+  });
+});
+
+// — BIND with TSIG —
+
+function bindTsigConfig(dir: string, rndcSecret: string, xfrSecret: string): string {
+  return `key "rndc-key" { algorithm hmac-sha256; secret "${rndcSecret}"; };
+key "xfr-key" { algorithm hmac-sha256; secret "${xfrSecret}"; };
+controls { inet 127.0.0.1 port 953 allow { 127.0.0.1; } keys { "rndc-key"; }; };
+options {
+    directory "${dir}";
+    pid-file "${join(dir, 'named.pid')}";
+    session-keyfile "${join(dir, 'session.key')}";
+    listen-on { ${PRIMARY}; 127.0.0.1; };
+    listen-on-v6 { none; };
+    recursion no;
+    dnssec-validation no;
+    notify explicit;
+    also-notify { ${US}; };
+    allow-transfer { key "xfr-key"; };
+};
+server ${US} { keys { "xfr-key"; }; };
+zone "voice.example.com" { type primary; file "voice.zone"; ixfr-from-differences yes; };
+`;
+}
+
+test('secondary of BIND requiring a TSIG key: signed AXFR, signed NOTIFY then signed IXFR; with a wrong secret the NOTIFY and the transfer fail, logged, the copy kept', { skip, timeout: 180_000 }, async () => {
+  assert.deepEqual(missingPrograms(['named', 'rndc', 'dig', 'curl']), []);
+  await withLab({ tag: 'dns-sec-tsig' }, async (lab) => {
+    const TIMERS = '3600 600 86400 60';
+    const xfrSecret = randomBytes(32).toString('base64');
+    const zones = [{ name: 'voice.example.com', type: 'secondary', primaries: [{ address: PRIMARY, key: 'xfr-key' }] }];
+    const s = await site(lab, zones, { keys: [{ name: 'xfr-key', algorithm: 'hmac-sha256', secret: xfrSecret }] });
+    const bind = join(await lab.tempDir(), 'bind');
+    mkdirSync(bind);
+    const secret = randomBytes(32).toString('base64');
+    writeFileSync(join(bind, 'rndc.conf'), `key "rndc-key" { algorithm hmac-sha256; secret "${secret}"; };\noptions { default-key "rndc-key"; default-server 127.0.0.1; default-port 953; };\n`);
+    const rndc = (...args: string[]) => s.primary.exec('rndc', ['-c', join(bind, 'rndc.conf'), ...args]);
+    writeFileSync(join(bind, 'named.conf'), bindTsigConfig(bind, secret, xfrSecret));
+    writeFileSync(join(bind, 'voice.zone'), zoneText('voice.example.com', 1, TIMERS, { pbx: '192.0.2.10' }));
+    const named = s.primary.spawn('named', ['-g', '-c', join(bind, 'named.conf')]);
+    await named.waitForLine(/running$/, 20_000);
+
+    // BIND refuses unsigned transfers: the one we get is signed.
+    const plain = await s.client.run('dig', [`@${PRIMARY}`, '+time=2', '+tries=1', 'voice.example.com', 'AXFR'], { timeoutMs: 10_000 });
+    assert.match(plain.stdout, /Transfer failed/, 'an unsigned AXFR is refused');
+    assert.equal((await transferred(s, 'voice.example.com.', 1)).kind, 'axfr');
+    assert.deepEqual((await s.dig('pbx.voice.example.com')).answers, ['192.0.2.10']);
+    assert.match(named.output(), /192\.0\.2\.53#\d+\/key xfr-key .*transfer of 'voice\.example\.com\/IN': AXFR started: TSIG xfr-key/);
+
+    // A change: BIND's NOTIFY, signed, is accepted and answered signed; the IXFR is signed.
+    writeFileSync(join(bind, 'voice.zone'), zoneText('voice.example.com', 2, TIMERS, { pbx: '192.0.2.10', fax: '192.0.2.11' }));
+    await rndc('reload', 'voice.example.com');
+    assert.equal((await transferred(s, 'voice.example.com.', 2)).kind, 'ixfr');
+    assert.ok(s.lines('DNS_NOTIFY_RECEIVED').some((l) => l.zone === 'voice.example.com.' && l.serial === 2));
+    assert.deepEqual((await s.dig('fax.voice.example.com')).answers, ['192.0.2.11']);
+    await until('BIND logged the signed IXFR', async () => /transfer of 'voice\.example\.com\/IN': IXFR started: TSIG xfr-key/.test(named.output()) || undefined, 5_000);
+    assert.doesNotMatch(named.output(), /notify to 192\.0\.2\.53#53: retries exceeded|notify response from 192\.0\.2\.53#53.*(failed|expected a TSIG|tsig)/i, 'BIND takes our signed NOTIFY answers');
+    assert.deepEqual(s.lines('DNS_SECONDARY_TSIG_FAILED'), []);
+    assert.deepEqual(s.lines('DNS_NOTIFY_REFUSED'), []);
+
+    // Our copy of the key gets a wrong secret: BIND's NOTIFY is refused and the transfer fails; the copy stays.
+    await s.daemon.stop();
+    const config = join(s.dir, 'site.json');
+    const c = JSON.parse(readFileSync(config, 'utf8')) as { dns: { keys: { secret: string }[] } };
+    c.dns.keys[0]!.secret = randomBytes(32).toString('base64');
+    writeFileSync(config, JSON.stringify(c));
+    await s.start();
+    assert.deepEqual((await s.dig('fax.voice.example.com')).answers, ['192.0.2.11'], 'answered from the copy on disk');
+    writeFileSync(join(bind, 'voice.zone'), zoneText('voice.example.com', 3, TIMERS, { pbx: '192.0.2.10', fax: '192.0.2.12' }));
+    await rndc('reload', 'voice.example.com');
+    const refused = await until('NOTIFY refused', async () => s.lines('DNS_NOTIFY_REFUSED').find((l) => l.zone === 'voice.example.com.'));
+    assert.match(String(refused.reason), /does not verify with key xfr-key: BADSIG/);
+    assert.ok(s.lines('DNS_SECONDARY_TSIG_FAILED').some((l) => l.what === 'notify' && l.error === 'BADSIG'));
+    assert.equal((await s.cli('dns', 'retransfer', 'voice.example.com')).code, 0);
+    const failed = await until('transfer failed', async () => s.lines('DNS_SECONDARY_TRANSFER_FAILED').find((l) => l.zone === 'voice.example.com.'));
+    assert.match(JSON.stringify(failed.errors), /TSIG \(key xfr-key\): BADSIG: the peer refused our signature/);
+    const tsig = s.lines('DNS_SECONDARY_TSIG_FAILED').find((l) => l.what === 'answer');
+    assert.ok(tsig && tsig.zone === 'voice.example.com.' && tsig.key === 'xfr-key' && tsig.error === 'BADSIG', JSON.stringify(tsig));
+    assert.ok(!s.daemon.output().includes(c.dns.keys[0]!.secret) && !s.daemon.output().includes(xfrSecret), 'no secret in the log');
+    assert.match(named.output(), /192\.0\.2\.53#\d+: request has invalid signature: TSIG xfr-key: tsig verify failure \(BADSIG\)/);
+    assert.deepEqual((await s.dig('fax.voice.example.com')).answers, ['192.0.2.11'], 'the copy is not updated');
+    assert.equal((await s.status())['voice.example.com.']!.serial, 2);
+    assert.equal(s.lines('DNS_SECONDARY_TRANSFERRED').length, 0);
   });
 });
 

@@ -28,9 +28,9 @@ export interface NotifyAnswer {
 /**
  * The answer to a NOTIFY from `source`, or undefined for a NOTIFY response (QR set:
  * nothing to answer). `find` gives the secondary zone a name is the apex of;
- * `accept` is the TSIG check for the matching primary.
+ * `accept` is the TSIG check for the matching primary (true, or false / the reason it fails).
  */
-export function answerNotify(m: DnsMessage, source: string, find: (name: string) => NotifyZone | undefined, accept: (p: PrimaryServer) => boolean): NotifyAnswer | undefined {
+export function answerNotify(m: DnsMessage, source: string, find: (name: string) => NotifyZone | undefined, accept: (p: PrimaryServer) => boolean | string): NotifyAnswer | undefined {
   if (m.flags.qr || m.flags.opcode !== Opcode.NOTIFY) return undefined;
   const q = m.questions[0];
   const answer = (rcode: number, verdict: NotifyVerdict): NotifyAnswer => ({
@@ -52,7 +52,8 @@ export function answerNotify(m: DnsMessage, source: string, find: (name: string)
   const from = plainAddress(source);
   const primary = zone.primaries.find((p) => plainAddress(p.address) === from);
   if (!primary) return answer(Rcode.REFUSED, { kind: 'refused', zone: zone.origin, reason: `${source} is not a primary of the zone` });
-  if (!accept(primary)) return answer(Rcode.REFUSED, { kind: 'refused', zone: zone.origin, reason: `the NOTIFY is not signed with ${primary.key ?? 'the primary\'s key'}` });
+  const accepted = accept(primary);
+  if (accepted !== true) return answer(Rcode.REFUSED, { kind: 'refused', zone: zone.origin, reason: typeof accepted === 'string' ? accepted : `the NOTIFY is not signed with ${primary.key ?? 'the primary\'s key'}` });
   // §3.7: an SOA in the answer section is a hint of the new serial.
   const soa = m.answers.find((r) => hasType(r, RRType.SOA) && namesEqual(r.name, zone.origin));
   const serial = soa && hasType(soa, RRType.SOA) ? soa.data.serial : undefined;

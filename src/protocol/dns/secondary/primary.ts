@@ -1,9 +1,9 @@
 // A secondary's primaries as the protocol sees them, and the one place TSIG (RFC 8945)
 // plugs into transfers in: signing our requests, verifying the primary's answers
 // (every message of an AXFR/IXFR stream, RFC 8945 §5.3.1) and checking a NOTIFY.
-// Until src/wire/dns/tsig.ts is merged, UNSIGNED is used for every primary: requests
-// go out unsigned, and a primary that requires its key refuses them (NOTAUTH), which
-// the refresh logs as a failed attempt — never a silently wrong copy.
+// The service uses TsigXfrSecurity (tsig-security.ts): primaries with a key get signed
+// requests and must sign their answers and NOTIFYs; UNSIGNED (no TSIG at all) is what
+// primaries without a key get, and what tests use.
 
 export interface PrimaryServer {
   readonly address: string;
@@ -26,8 +26,10 @@ export interface XfrSecurity {
   signRequest(primary: PrimaryServer, request: Buffer): Buffer;
   /** The verifier of the answers to `signedRequest` (verifyMessage / TsigStreamVerifier, with the request's MAC). */
   responseVerifier(primary: PrimaryServer, signedRequest: Buffer): ResponseVerifier;
-  /** Whether a NOTIFY's bytes are acceptable from `primary` (signed with its key when it has one). */
-  acceptNotify(primary: PrimaryServer, message: Buffer): boolean;
+  /** Whether a NOTIFY's bytes are acceptable from `primary` (signed with its key when it has one): true, or false / why not. */
+  acceptNotify(primary: PrimaryServer, message: Buffer): boolean | string;
+  /** The encoded answer to an accepted NOTIFY as sent: signed with the primary's key, bound to the NOTIFY's MAC, when it has one. */
+  signNotifyAnswer?(primary: PrimaryServer, notify: Buffer, answer: Buffer): Buffer;
 }
 
 const NO_CHECK: ResponseVerifier = { message: () => {}, end: () => {} };
