@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeSiteConfig } from './support/dhcp4-site.js';
 import { labUnavailableReason, missingPrograms, withLab } from './index.js';
+import { metricSamples as samples, sumOf as sum } from './support/paced-udp.js';
 
 const OUTPOST = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SEND = fileURLToPath(new URL('./support/dhcp4-fuzz-send.js', import.meta.url));
@@ -26,17 +27,6 @@ const MAX_MS = Number(process.env.OUTPOST_FUZZ_MAX_MS ?? 75_000);
 const SERVER = '198.18.0.1';
 const STATUS = 'http://127.0.0.1:9180';
 
-/** Prometheus text → { "name{labels}": value } for one metric name. */
-function samples(text: string, name: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const i = line.lastIndexOf(' ');
-    m.set(line.slice(name.length, i), Number(line.slice(i + 1)));
-  }
-  return m;
-}
-const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 test(`fuzz: ${COUNT} mutated datagrams, then the server still serves dhclient; decode errors counted by reason, drop log rate-limited`, { skip, timeout: MAX_MS + 120_000 }, async () => {
   assert.deepEqual(missingPrograms(['dhclient', 'curl']), []);

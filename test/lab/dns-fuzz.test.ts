@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { labUnavailableReason, missingPrograms, withLab } from './index.js';
+import { metricSamples as samples, sumOf as sum } from './support/paced-udp.js';
 
 const OUTPOST = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SEND = fileURLToPath(new URL('./support/dns-fuzz-send.js', import.meta.url));
@@ -33,16 +34,6 @@ www   A     192.0.2.80
 host  CNAME www
 `;
 
-function samples(text: string, name: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const i = line.lastIndexOf(' ');
-    m.set(line.slice(name.length, i), Number(line.slice(i + 1)));
-  }
-  return m;
-}
-const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 test(`fuzz: ${COUNT} mutated messages over UDP and ${TCP_COUNT} over TCP, then dig still gets right answers; decode errors counted, drop log rate-limited`, { skip, timeout: MAX_MS + 120_000 }, async () => {
   assert.deepEqual(missingPrograms(['dig', 'curl']), []);

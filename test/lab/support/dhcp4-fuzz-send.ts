@@ -4,7 +4,7 @@
 // boundary bytes) plus wholly random datagrams — paced at up to RATE per second, and
 // prints one JSON summary. Bounded: stops after COUNT datagrams or MAX_MS.
 // Usage: node dhcp4-fuzz-send.js SERVER COUNT SEED RATE MAX_MS FIXTURES
-import { createSocket } from 'node:dgram';
+import { sendPaced } from './paced-udp.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from '../../support/random.js';
@@ -100,33 +100,7 @@ function mutate(): Buffer {
   return p;
 }
 
-const socket = createSocket('udp4');
-socket.bind(0);
-await new Promise((r) => socket.once('listening', r));
 const began = Date.now();
-let sent = 0;
-let errors = 0;
-let inFlight = 0;
-const TICK_MS = 10;
-await new Promise<void>((resolve) => {
-  const tick = () => {
-    const elapsed = Date.now() - began;
-    if (sent >= count || elapsed >= maxMs) {
-      const wait = () => (inFlight === 0 ? resolve() : setTimeout(wait, 5));
-      wait();
-      return;
-    }
-    const due = Math.min(count, Math.floor(((elapsed + TICK_MS) * rate) / 1000));
-    while (sent < due && inFlight < 512) {
-      const p = mutate();
-      sent++;
-      inFlight++;
-      socket.send(p, 67, server, (err) => { inFlight--; if (err) errors++; });
-    }
-    setTimeout(tick, inFlight >= 512 ? 1 : TICK_MS);
-  };
-  tick();
-});
+const { sent, errors } = await sendPaced({ address: server, port: 67, count, rate, maxMs, next: mutate });
 const seconds = (Date.now() - began) / 1000;
-socket.close();
 console.log(JSON.stringify({ sent, errors, seconds, rate: Math.round(sent / seconds), kinds: made }));

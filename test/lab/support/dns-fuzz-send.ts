@@ -6,11 +6,11 @@
 // messages, and some broken framing), paced at up to RATE per second; prints one JSON
 // summary. Bounded: stops after COUNT (+ TCP_COUNT) messages or MAX_MS.
 // Usage: node dns-fuzz-send.js SERVER COUNT TCP_COUNT SEED RATE MAX_MS FIXTURES
-import { createSocket } from 'node:dgram';
 import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { seededRandom } from '../../support/random.js';
+import { sendPaced } from './paced-udp.js';
 
 const [server = '', countText = '1000000', tcpText = '20000', seedText = '1', rateText = '1000000', maxMsText = '60000', fixtures = ''] = process.argv.slice(2);
 const count = Number(countText);
@@ -73,34 +73,9 @@ function mutate(): Buffer {
 }
 
 const began = Date.now();
-let sent = 0;
-let errors = 0;
-
-const socket = createSocket('udp4');
-socket.bind(0);
-await new Promise((r) => socket.once('listening', r));
-let inFlight = 0;
-const TICK_MS = 10;
-await new Promise<void>((resolve) => {
-  const tick = () => {
-    const elapsed = Date.now() - began;
-    if (sent >= count || elapsed >= maxMs) {
-      const wait = () => (inFlight === 0 ? resolve() : setTimeout(wait, 5));
-      wait();
-      return;
-    }
-    const due = Math.min(count, Math.floor(((elapsed + TICK_MS) * rate) / 1000));
-    while (sent < due && inFlight < 512) {
-      const p = mutate();
-      sent++;
-      inFlight++;
-      socket.send(p, 53, server, (err) => { inFlight--; if (err) errors++; });
-    }
-    setTimeout(tick, inFlight >= 512 ? 1 : TICK_MS);
-  };
-  tick();
-});
-socket.close();
+const paced = await sendPaced({ address: server, port: 53, count, rate, maxMs, next: mutate });
+const sent = paced.sent;
+let errors = paced.errors;
 
 // TCP: a few connections, each carrying framed mutations; one in ten connections ends in broken framing.
 let tcpSent = 0;
