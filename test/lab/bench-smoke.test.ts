@@ -159,8 +159,10 @@ describe('bench harness', () => {
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const m = new RegExp(`^RESULT ${name} outpost=(\\d+) knot=(\\d+) ratio=(\\d+\\.\\d+) unit=qps$`).exec(lastLine(r.stdout));
         assert.ok(m, lastLine(r.stdout));
-        assert.ok(Number(m[1]) > 0 && Number(m[2]) > 0);
-        assert.equal(Number(m[3]).toFixed(3), (Number(m[1]) / Number(m[2])).toFixed(3));
+        const [x, y, ratio] = [Number(m[1]), Number(m[2]), Number(m[3])];
+        assert.ok(x > 0 && y > 0);
+        // The figures are printed rounded to whole qps, the ratio (3 decimals) is of the unrounded medians.
+        assert.ok(ratio + 0.0005 >= (x - 0.5) / (y + 0.5) && ratio - 0.0005 <= (x + 0.5) / (y - 0.5), `ratio ${ratio} is not ${x}/${y}`);
         const record = JSON.parse(readFileSync(out, 'utf8')) as { runs: { contender: string; details: { rcodes: Record<string, number> } }[] };
         const outpost = record.runs.find((run) => run.contender === 'outpost')!;
         assert.ok((outpost.details.rcodes['NOERROR'] ?? 0) > 0 && (outpost.details.rcodes['NXDOMAIN'] ?? 0) > 0, JSON.stringify(outpost.details.rcodes));
