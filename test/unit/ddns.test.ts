@@ -52,7 +52,7 @@ test('ddns config: defaults, derived reverse zone, TTL of a third of the lease, 
   assert.deepEqual(ddnsSettings(d.ddns, d.subnets[1]!, 600), {
     forwardZone: 'data.example.com.', reverseZone: '100.51.198.in-addr.arpa.', server: { address: '203.0.113.53', port: 53, key: 'k1' }, ttl: 60, clientFlags: 'override',
   });
-  assert.equal(derivedReverseZone('10.0.0.0/8'), '10.in-addr.arpa.');
+  assert.equal(derivedReverseZone('127.0.0.0/8'), '127.in-addr.arpa.');
   assert.equal(derivedReverseZone('192.0.2.0/25'), undefined);
   assert.equal(ddnsSettings(loadDhcp(baseDhcp()).ddns, d.subnets[0]!, 600), undefined, 'off by default');
 });
