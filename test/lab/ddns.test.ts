@@ -9,12 +9,13 @@
 //      with SIGKILL and started again; named back → the records appear (the queue survived).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { labUnavailableReason, missingPrograms, withLab, type LabProcess, type Netns } from './index.js';
-import { FIXTURES, dhclientArgs, serve } from './support/dhcp4-site.js';
+import { clientConf, dhclientArgs, serve } from './support/dhcp4-site.js';
+import { digShort, expectRecord as expectAt, reverseName } from './support/dns-lab.js';
 
 const skip = labUnavailableReason() ?? false;
 const OUTPOST = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -46,32 +47,11 @@ $TTL 300
   IN NS ns1.voice.example.com.
 `;
 
+const dig = (ns: Netns, name: string, type: string) => digShort(ns, NAMED_ADDRESS, name, type);
+const expectRecord = (ns: Netns, name: string, type: string, want: string, why: string, timeoutMs?: number) => expectAt(ns, NAMED_ADDRESS, name, type, want, why, timeoutMs);
+
 function startNamed(ns: Netns, dir: string): LabProcess {
   return ns.spawn('named', ['-g', '-u', 'root', '-c', join(dir, 'named.conf')]);
-}
-
-async function dig(ns: Netns, name: string, type: string): Promise<string> {
-  const r = await ns.run('dig', ['+short', '+time=1', '+tries=1', `@${NAMED_ADDRESS}`, name, type], { timeoutMs: 10_000 });
-  return r.stdout.trim();
-}
-
-/** Polls dig until it prints `want` (or, with want '', nothing). */
-async function expectRecord(ns: Netns, name: string, type: string, want: string, why: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let got = '';
-  for (;;) {
-    got = await dig(ns, name, type);
-    if (got === want) return;
-    if (Date.now() > deadline) assert.fail(`${why}: dig ${name} ${type} gave "${got}", want "${want}"`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** A dhclient config: the lab fixture's, plus these lines. */
-function clientConf(dir: string, name: string, lines: string[]): string {
-  const path = join(dir, `${name}.conf`);
-  writeFileSync(path, `${readFileSync(join(FIXTURES, 'dhclient.conf'), 'utf8')}\n${lines.join('\n')}\n`);
-  return path;
 }
 
 test('dhclient leases are registered in named (A, PTR) with TSIG, not overwritten by another client, removed on release, and kept through named down + kill -9', { skip, timeout: 240_000 }, async () => {
@@ -102,7 +82,7 @@ test('dhclient leases are registered in named (A, PTR) with TSIG, not overwritte
     const phone1 = s.client.spawn('dhclient', ['-d', ...args1, s.clientIf]);
     const address1 = /bound to (\S+)/.exec(await phone1.waitForLine(/bound to \d+\.\d+\.\d+\.\d+/, 30_000))![1]!;
     await expectRecord(dns, 'phone-1.voice.example.com', 'A', address1, 'the lease is registered');
-    await expectRecord(dns, address1.split('.').reverse().join('.') + '.in-addr.arpa', 'PTR', 'phone-1.voice.example.com.', 'its PTR');
+    await expectRecord(dns, reverseName(address1), 'PTR', 'phone-1.voice.example.com.', 'its PTR');
     assert.match(await dig(dns, 'phone-1.voice.example.com', 'DHCID'), /^[A-Za-z0-9+/=]+$/, 'the DHCID guard record is there');
 
     // 2. Another client (its own client id) asks for the same name: not overwritten.
@@ -118,7 +98,7 @@ test('dhclient leases are registered in named (A, PTR) with TSIG, not overwritte
     const released = await s.client.run('dhclient', ['-r', ...args1, s.clientIf], { timeoutMs: 20_000 });
     assert.equal(released.code, 0, released.stderr);
     await expectRecord(dns, 'phone-1.voice.example.com', 'A', '', 'the A record is removed at release');
-    await expectRecord(dns, address1.split('.').reverse().join('.') + '.in-addr.arpa', 'PTR', '', 'the PTR is removed at release');
+    await expectRecord(dns, reverseName(address1), 'PTR', '', 'the PTR is removed at release');
 
     // 4. named down: a new lease's change waits in the queue, through a kill -9 of the daemon.
     await named.stop();
@@ -139,7 +119,7 @@ test('dhclient leases are registered in named (A, PTR) with TSIG, not overwritte
     named = startNamed(dns, zdir);
     await named.waitForLine(/ running$/, 20_000);
     await expectRecord(dns, 'phone-3.voice.example.com', 'A', lease3.address, 'the queued change is delivered after the restart', 60_000);
-    await expectRecord(dns, lease3.address.split('.').reverse().join('.') + '.in-addr.arpa', 'PTR', 'phone-3.voice.example.com.', 'and its PTR', 20_000);
+    await expectRecord(dns, reverseName(lease3.address), 'PTR', 'phone-3.voice.example.com.', 'and its PTR', 20_000);
     phone1.killSync();
   });
 });

@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import { labUnavailableReason, missingPrograms, withLab, type Lab } from './index.js';
 import type { Netns } from './netns.js';
 import type { LabProcess } from './process.js';
+import { until } from './support/dns-lab.js';
 
 const skip = labUnavailableReason() ?? false;
 const OUTPOST = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
@@ -95,21 +96,6 @@ async function site(lab: Lab, zones: unknown[], dns: Record<string, unknown> = {
   };
   await s.start();
   return s;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 const transferred = (s: Site, zone: string, serial: number) =>

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labUnavailableReason, missingPrograms, withLab, type Lab, type LabProcess, type Netns } from './index.js';
+import { expectRecord, namedSecondaryConf } from './support/dns-lab.js';
 
 const skip = labUnavailableReason() ?? false;
 const OUTPOST = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
@@ -34,29 +35,6 @@ _sip._udp  SRV   10 60 5060 pbx
 mail       A     192.0.2.25
 ${Array.from({ length: 20 }, (_, i) => `phone-${i}  A  198.51.100.${i + 1}`).join('\n')}
 ${extra}`;
-}
-
-function namedConf(dir: string): string {
-  return `options {
-    directory "${dir}";
-    pid-file "${join(dir, 'named.pid')}";
-    session-keyfile "${join(dir, 'session.key')}";
-    listen-on port 53 { ${BIND}; };
-    listen-on-v6 { none; };
-    recursion no;
-    dnssec-validation no;
-    notify no;
-    allow-query { any; };
-};
-controls { };
-logging {
-    channel out { file "${join(dir, 'named.log')}"; severity debug 3; print-time yes; print-category yes; };
-    category default { out; };
-    category xfer-in { out; };
-    category notify { out; };
-};
-zone "${ORIGIN}" { type secondary; primaries { ${PRIMARY}; }; file "${join(dir, 'voice.bak')}"; };
-`;
 }
 
 function knotConf(dir: string): string {
@@ -117,7 +95,7 @@ async function setUp(lab: Lab): Promise<Setup> {
 
   const bindDir = join(dir, 'bind');
   mkdirSync(bindDir);
-  writeFileSync(join(bindDir, 'named.conf'), namedConf(bindDir));
+  writeFileSync(join(bindDir, 'named.conf'), namedSecondaryConf(bindDir, { listen: BIND, primary: PRIMARY, zone: ORIGIN }));
   bind.spawn('named', ['-f', '-n', '1', '-c', join(bindDir, 'named.conf')]);
 
   const knotDir = join(dir, 'knot');
@@ -127,27 +105,14 @@ async function setUp(lab: Lab): Promise<Setup> {
   return { primary, bind, knot, outsider, outpost, knotd, dir, bindDir };
 }
 
-/** Polls `dig` against a server until the name has the address, or throws after timeoutMs. */
-async function waitForAnswer(client: Netns, server: string, name: string, address: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  let last = '';
-  while (Date.now() - started < timeoutMs) {
-    const r = await client.run('dig', [`@${server}`, '+norec', '+short', '+time=1', '+tries=1', name, 'A'], { timeoutMs: 5_000 });
-    last = r.stdout + r.stderr;
-    if (r.stdout.trim().split('\n').includes(address)) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${server} does not answer ${name} A ${address} within ${timeoutMs} ms; last answer: ${last}`);
-}
-
 test('named and knotd AXFR the zone from Outpost, then fetch a change by IXFR after a reload and NOTIFY; an address not allowed is REFUSED', { skip, timeout: 120_000 }, async () => {
   assert.deepEqual(missingPrograms(['named', 'knotd', 'dig', 'kdig']), []);
   await withLab({ tag: 'dns-xfr-out' }, async (lab) => {
     const s = await setUp(lab);
 
     // Initial AXFR: both secondaries answer our records.
-    await waitForAnswer(s.bind, BIND, `pbx.${ORIGIN}`, '192.0.2.10', 30_000);
-    await waitForAnswer(s.knot, KNOT, `phone-19.${ORIGIN}`, '198.51.100.20', 30_000);
+    await expectRecord(s.bind, BIND, `pbx.${ORIGIN}`, 'A', '192.0.2.10', 'named AXFRed the zone', 30_000);
+    await expectRecord(s.knot, KNOT, `phone-19.${ORIGIN}`, 'A', '198.51.100.20', 'knotd AXFRed the zone', 30_000);
     const mx = await s.outsider.run('dig', [`@${KNOT}`, '+norec', '+short', ORIGIN, 'MX'], { timeoutMs: 5_000 });
     assert.equal(mx.stdout.trim(), `10 mail.${ORIGIN}`);
     await s.knotd.waitForLine(/AXFR, incoming, remote 192\.0\.2\.53@53, finished/, 10_000);
@@ -161,8 +126,8 @@ test('named and knotd AXFR the zone from Outpost, then fetch a change by IXFR af
     assert.match(reload.stdout, /voice\.example\.com\.\s+updated\s+2026120101 → 2026120102\s+-0 \+1/);
 
     // NOTIFY → both fetch by IXFR, within a bounded wait.
-    const bindMs = await waitForAnswer(s.bind, BIND, `new-phone.${ORIGIN}`, '192.0.2.77', 15_000);
-    const knotMs = await waitForAnswer(s.knot, KNOT, `new-phone.${ORIGIN}`, '192.0.2.77', 15_000);
+    const bindMs = await expectRecord(s.bind, BIND, `new-phone.${ORIGIN}`, 'A', '192.0.2.77', 'named took the change', 15_000);
+    const knotMs = await expectRecord(s.knot, KNOT, `new-phone.${ORIGIN}`, 'A', '192.0.2.77', 'knotd took the change', 15_000);
     assert.ok(bindMs < 15_000 && knotMs < 15_000);
     await s.knotd.waitForLine(/IXFR, incoming, remote 192\.0\.2\.53@53, finished/, 10_000);
     const bindLog = readFileSync(join(s.bindDir, 'named.log'), 'utf8');

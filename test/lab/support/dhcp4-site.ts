@@ -2,7 +2,7 @@
 // with helpers to query its leases and metrics from inside the server namespace, and to
 // run ISC dhclient without it ever touching the host (the fixtures' dhclient-script).
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab, LabProcess, Netns } from '../index.js';
@@ -36,9 +36,11 @@ export interface Site {
   metric: (sample: string) => Promise<number | undefined>;
 }
 
-/** Writes a site config with this `dhcp` section into dir and runs the daemon in server until it listens. */
-/** Writes dir/site.json: a lab site with this `dhcp` section (leases in dir/leases, status on 127.0.0.1:9180). */
-export function writeSiteConfig(dir: string, dhcp: Record<string, unknown>, logLevel = 'info'): string {
+/**
+ * Writes dir/site.json: a lab site with this `dhcp` section (leases in dir/leases, status
+ * on 127.0.0.1:9180) and any other top-level `sections` (e.g. `dns`).
+ */
+export function writeSiteConfig(dir: string, dhcp: Record<string, unknown>, logLevel = 'info', sections: Record<string, unknown> = {}): string {
   const config = {
     version: 1,
     site: { name: 'lab' },
@@ -46,14 +48,18 @@ export function writeSiteConfig(dir: string, dhcp: Record<string, unknown>, logL
     status: { listen: '127.0.0.1', port: 9180 },
     log: { level: logLevel },
     dhcp: { leaseDir: join(dir, 'leases'), ...dhcp },
+    ...sections,
   };
   const path = join(dir, 'site.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
 }
 
-export async function startSite(server: Netns, dir: string, dhcp: Record<string, unknown>, logLevel = 'info', prefix: readonly string[] = []): Promise<Site> {
-  const config = writeSiteConfig(dir, dhcp, logLevel);
+/** Writes the site config (writeSiteConfig) and runs the daemon in server until DHCP listens. */
+export async function startSite(
+  server: Netns, dir: string, dhcp: Record<string, unknown>, logLevel = 'info', prefix: readonly string[] = [], sections: Record<string, unknown> = {},
+): Promise<Site> {
+  const config = writeSiteConfig(dir, dhcp, logLevel, sections);
   const argv = [process.execPath, OUTPOST, 'site', 'run', '--config', config];
   const daemon = server.spawn(prefix[0] ?? argv[0]!, [...prefix.slice(1), ...(prefix.length > 0 ? argv : argv.slice(1))]);
   await daemon.waitForLine(/"code":"DHCP_LISTENING"/, 20_000);
@@ -96,6 +102,8 @@ export interface ServeOptions {
   logLevel?: string;
   /** A command the daemon runs under, e.g. setpriv to drop a capability. */
   prefix?: readonly string[];
+  /** Other top-level sections of the site config, e.g. `dns` (relative paths: against its directory). */
+  sections?: Record<string, unknown>;
 }
 
 /**
@@ -131,7 +139,7 @@ export async function serve(lab: Lab, o: ServeOptions = {}): Promise<Served> {
     options: { resolvers: { servers: ['192.0.2.1'], domain: 'lab.example' } },
     subnets,
     ...o.extra,
-  }, o.logLevel, o.prefix);
+  }, o.logLevel, o.prefix, o.sections);
   return { ...site, server, client, clientIf: ends.b, relay, dhcrelay };
 }
 
@@ -146,6 +154,13 @@ export function dhclientScript(dir: string): string {
 /** dhclient's common arguments: lab config and script, lease and pid files in dir (prefix name). */
 export function dhclientArgs(dir: string, name = 'dhclient', conf = join(FIXTURES, 'dhclient.conf')): string[] {
   return ['-v', '-cf', conf, '-sf', dhclientScript(dir), '-lf', join(dir, `${name}.leases`), '-pf', join(dir, `${name}.pid`)];
+}
+
+/** A dhclient config in dir/<name>.conf: the lab fixture's, plus these lines. */
+export function clientConf(dir: string, name: string, lines: string[]): string {
+  const path = join(dir, `${name}.conf`);
+  writeFileSync(path, `${readFileSync(join(FIXTURES, 'dhclient.conf'), 'utf8')}\n${lines.join('\n')}\n`);
+  return path;
 }
 
 /** A busybox udhcpc script that applies lab addresses inside the client namespace only and prints what it got. */
