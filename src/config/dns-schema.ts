@@ -52,7 +52,7 @@ export const AccessRuleSchema = Type.Object(
 export const UpdateRuleSchema = Type.Object(
   {
     key: DomainName('The TSIG key an update must be signed with (dns.keys[].name).'),
-    names: Type.Optional(Type.Array(DomainName('A name the key may change; "*.sub" matches every name below sub (not sub itself).'), {
+    names: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 254, pattern: `^(?:\\*\\.)?${ZONE_NAME.slice(1)}`, description: 'A name the key may change; "*.sub" matches every name below sub (not sub itself).' }), {
       minItems: 1, maxItems: 256, description: 'Names this key may change; absent: every name of the zone except its apex SOA and NS.',
     })),
     types: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z][A-Z0-9]{0,9}$', description: 'A record type mnemonic, e.g. A, AAAA, PTR, TXT.' }), {

@@ -35,7 +35,14 @@ export function isPrefix(text: string): boolean {
   return length === undefined || (/^\d{1,3}$/.test(length) && Number(length) <= max);
 }
 
-const UPDATABLE_TYPES = new Set(Object.keys(RRType).filter((t) => !['OPT', 'TSIG', 'TKEY', 'IXFR', 'AXFR', 'ANY'].includes(t)));
+const UPDATABLE_TYPES = new Set([...Object.keys(RRType).filter((t) => !['OPT', 'TSIG', 'TKEY', 'IXFR', 'AXFR', 'ANY'].includes(t)), 'DHCID']);
+
+/** Whether `name` is `zone` or below it (config spelling: ASCII, the final dot optional). */
+function inZone(name: string, zone: string): boolean {
+  const n = zoneKey(name);
+  const z = zoneKey(zone);
+  return z === '.' || n === z || n.endsWith(`.${z}`);
+}
 
 export function validateDns(dns: DnsConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -87,6 +94,9 @@ export function validateDns(dns: DnsConfig): ConfigProblem[] {
     z.allowUpdate.forEach((grant, j) => {
       keyRef(at('allowUpdate', j, 'key'), grant.key);
       grant.types?.forEach((t, k) => { if (!UPDATABLE_TYPES.has(t)) problem(at('allowUpdate', j, 'types', k), `${t} is not a record type that can be updated`); });
+      grant.names?.forEach((n, k) => {
+        if (!inZone(n.startsWith('*.') ? n.slice(2) : n, z.name)) problem(at('allowUpdate', j, 'names', k), `${n} is not in the zone ${z.name}`);
+      });
     });
     if (z.type === 'secondary' && z.allowUpdate.length > 0) problem(at('allowUpdate'), 'a secondary does not apply updates itself; it forwards them to its primary (forwardUpdates)');
   });

@@ -66,6 +66,7 @@ export class DnsSecondaries {
         },
         onNotice: (n) => this.notice(origin, n),
         onServedChange: () => { if (this.started) o.onServedChange(); },
+        forwardUpdates: z.forwardUpdates,
       });
       zones.push(zone);
       this.byKey.set(nameKey(origin), zone);

@@ -5,7 +5,8 @@
 // transfers out included —, reloads primary zone files on demand (reload(): SIGHUP,
 // POST /dns/reload) and tells their secondaries by NOTIFY, and reports per-zone state
 // and counters in /metrics and /dns. Zone changes swap a whole new zone set. Signed
-// queries are verified with the TSIG keys of dns.keys (dns-keys.ts).
+// queries are verified with the TSIG keys of dns.keys (dns-keys.ts). DNS UPDATEs are
+// applied to primary zones or forwarded from secondary ones (dns-updates.ts).
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -29,6 +30,8 @@ import { loadTsigKeys } from './dns-keys.js';
 import { TsigXfrSecurity } from '../protocol/dns/secondary/tsig-security.js';
 import type { TsigKey } from '../wire/dns/tsig.js';
 import { DnsSecondaries } from './dns-secondaries.js';
+import { DnsUpdates } from './dns-updates.js';
+import { dnsUpdateTransport } from '../runtime/dns-update-transport.js';
 import { DnsNotifier } from './dns-notify.js';
 import { PrimaryZone, type ReloadReport } from './dns-primary-zone.js';
 import type { SiteService } from './service.js';
@@ -115,7 +118,7 @@ export class DnsService implements SiteService {
     try {
       for (const z of c.zones) {
         if (z.type !== 'primary') continue;
-        const primary = await PrimaryZone.open(z, { configDir: this.opts.configDir, dataDir, log: this.opts.log });
+        const primary = await PrimaryZone.open(z, { configDir: this.opts.configDir, dataDir, log: this.opts.log, clock: this.opts.clock });
         this.primaries.set(zoneKey(z.name), primary);
       }
       // Copies on disk are served from the first query on, before any primary is reached.
@@ -128,6 +131,14 @@ export class DnsService implements SiteService {
     const responder = new DnsResponder(this.zoneSet(), {
       udpSize: c.udpSize, ...(c.nsid ? { nsid: Buffer.from(c.nsid) } : {}),
       tsigKeys: this.tsigKeys, now: () => Math.floor(clock.now() / 1000),
+      updates: new DnsUpdates({
+        config: c, primaries: this.primaries, transport: dnsUpdateTransport, log: this.opts.log,
+        refusedLog: new RateLimitedLog(this.opts.log, 'DNS_UPDATE_REFUSED', clock), forwardLog: new RateLimitedLog(this.opts.log, 'DNS_UPDATE_FORWARD_FAILED', clock),
+        onChange: (p) => {
+          responder.swap(responder.zoneSet.with([p.served()]));
+          this.sendNotify(p.origin);
+        },
+      }),
     });
     responder.onDecodeError = (reason, detail) => this.dropLog.event({ reason, detail });
     responder.onTransfer = (answer, client) => this.logTransfer(answer, client);
@@ -156,6 +167,8 @@ export class DnsService implements SiteService {
     for (const u of this.udp.splice(0)) u.close();
     await Promise.all(this.tcp.splice(0).map((t) => t.close()));
     await this.reloading.catch(() => undefined);
+    // Updates not yet in their zone files are written now (the journal has them either way).
+    await Promise.all([...this.primaries.values()].map((p) => p.flush()));
     await this.secondaries.stop();
     this.lock?.release();
     this.lock = undefined;
@@ -239,18 +252,24 @@ export class DnsService implements SiteService {
     else logEvent(this.opts.log, 'DNS_TRANSFER_OUT', { ...fields, records: answer.records });
   }
 
-  private respond(query: Buffer, transport: 'tcp', client: ClientAddress): DnsTcpReply;
-  private respond(query: Buffer, transport: 'udp', client: ClientAddress, out?: Buffer): Buffer | undefined;
-  private respond(query: Buffer, transport: Transport, client: ClientAddress, out?: Buffer): DnsTcpReply {
+  private respond(query: Buffer, transport: 'tcp', client: ClientAddress): DnsTcpReply | Promise<DnsTcpReply>;
+  private respond(query: Buffer, transport: 'udp', client: ClientAddress, out?: Buffer): Buffer | Promise<Buffer | undefined> | undefined;
+  private respond(query: Buffer, transport: Transport, client: ClientAddress, out?: Buffer): DnsTcpReply | Promise<DnsTcpReply> {
     try {
-      // NOTIFY (RFC 1996) goes to the secondaries; everything else to the query path.
-      if (query.length >= 12 && ((query[2]! >> 3) & 0x0f) === Opcode.NOTIFY) return this.secondaries.notify(query, typeof client === 'number' ? ipv4ToString(client) : client);
+      // NOTIFY (RFC 1996) goes to the secondaries, UPDATE (RFC 2136) its own way; everything else to the query path.
+      const opcode = query.length >= 12 ? (query[2]! >> 3) & 0x0f : Opcode.QUERY;
+      if (opcode === Opcode.NOTIFY) return this.secondaries.notify(query, typeof client === 'number' ? ipv4ToString(client) : client);
+      if (opcode === Opcode.UPDATE) return this.responder?.update(query, transport, client).catch((error) => this.internalError(error));
       return this.responder?.respond(query, transport, out, client);
     } catch (error) {
-      // A bug must cost one answer, never the server.
-      this.dropLog.event({ reason: 'internal-error', detail: (error as Error).stack ?? String(error) });
-      return undefined;
+      return this.internalError(error);
     }
+  }
+
+  /** A bug must cost one answer, never the server. */
+  private internalError(error: unknown): undefined {
+    this.dropLog.event({ reason: 'internal-error', detail: (error as Error).stack ?? String(error) });
+    return undefined;
   }
 
   private openUdp4(address: string, port: number): UdpEndpoint {
@@ -258,7 +277,10 @@ export class DnsService implements SiteService {
     socket.onMessage((d) => {
       const reply = this.respond(d.data, 'udp', d.from, this.out);
       // From the address the query came to: a server bound to 0.0.0.0 answers from the right one.
-      if (reply) socket.queue(reply, d.from, d.fromPort, { from: d.to });
+      if (reply instanceof Promise) {
+        const { from, fromPort, to } = d;
+        void reply.then((r) => { if (r) socket.queue(r, from, fromPort, { from: to }); });
+      } else if (reply) socket.queue(reply, d.from, d.fromPort, { from: d.to });
     });
     return { port: socket.localPort, close: () => socket.close() };
   }
@@ -266,8 +288,7 @@ export class DnsService implements SiteService {
   private openUdp6(address: string, port: number): Promise<UdpEndpoint> {
     const socket: DgramSocket = createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     socket.on('message', (data, rinfo) => {
-      const reply = this.respond(data, 'udp', rinfo.address);
-      if (reply) socket.send(reply, rinfo.port, rinfo.address);
+      void Promise.resolve(this.respond(data, 'udp', rinfo.address)).then((reply) => { if (reply) socket.send(reply, rinfo.port, rinfo.address); });
     });
     return new Promise((done, fail) => {
       socket.once('error', fail);
@@ -295,6 +316,8 @@ export class DnsService implements SiteService {
       collect() { fill(this, service.responder?.counters.decodeErrors, 'reason'); } });
     new Counter({ name: 'outpost_dns_tsig_total', help: 'TSIG-signed DNS queries by result: ok (verified, answer signed), badkey, badsig, badtime, badtrunc (answered NOTAUTH), formerr.', labelNames: ['result'], registers: [registry],
       collect() { fill(this, service.responder?.counters.tsig, 'result'); } });
+    new Counter({ name: 'outpost_dns_updates_total', help: 'DNS UPDATEs (RFC 2136) by result: the rcode answered in lower case (noerror, refused, notauth, yxdomain, nxdomain, yxrrset, nxrrset, formerr, notzone, servfail), forwarded (to a secondary zone\'s primary), forward-failed.', labelNames: ['result'], registers: [registry],
+      collect() { fill(this, service.responder?.counters.updates, 'result'); } });
     new Gauge({ name: 'outpost_dns_zone_serial', help: 'The SOA serial each zone is served with.', labelNames: ['zone', 'role'], registers: [registry],
       collect() {
         this.reset();

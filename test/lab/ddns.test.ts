@@ -2,17 +2,20 @@
 // of voice.example.com and 2.0.192.in-addr.arpa in its own namespace (203.0.113.53),
 // taking updates signed with a TSIG key (update-policy); Outpost's site daemon serves
 // 192.0.2.0/24 to real dhclients and registers their names there.
-//   1. dhclient with option 81 (phone-1.voice.example.com., S set) → A and PTR appear;
-//   2. a second client claiming phone-1 (option 12) gets no overwrite (DHCID guard);
+//   1. dhclient with option 81 (phone-1.voice.example.com., S set) → A and PTR appear, and
+//      the ACK carried option 81 back (S, E, RCODEs 255: in dhclient's lease file);
+//   2. a second client claiming phone-1 (option 12) gets no overwrite (DHCID guard), and
+//      no option 81 back;
 //   3. dhclient -r → A and PTR gone;
 //   4. named stopped, a new client bound: its change is queued; the daemon is killed
 //      with SIGKILL and started again; named back → the records appear (the queue survived).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { FqdnFlag } from '../../src/wire/dhcp4/index.js';
 import { labUnavailableReason, missingPrograms, withLab, type LabProcess, type Netns } from './index.js';
 import { clientConf, dhclientArgs, serve } from './support/dhcp4-site.js';
 import { digShort, expectRecord as expectAt, reverseName } from './support/dns-lab.js';
@@ -54,7 +57,7 @@ function startNamed(ns: Netns, dir: string): LabProcess {
   return ns.spawn('named', ['-g', '-u', 'root', '-c', join(dir, 'named.conf')]);
 }
 
-test('dhclient leases are registered in named (A, PTR) with TSIG, not overwritten by another client, removed on release, and kept through named down + kill -9', { skip, timeout: 240_000 }, async () => {
+test('dhclient leases are registered in named (A, PTR) with TSIG and told so by option 81, not overwritten by another client, removed on release, and kept through named down + kill -9', { skip, timeout: 240_000 }, async () => {
   assert.deepEqual(missingPrograms(['named', 'dig', 'dhclient', 'curl']), []);
   await withLab({ tag: 'ddns' }, async (lab) => {
     const secret = randomBytes(32).toString('base64');
@@ -84,12 +87,20 @@ test('dhclient leases are registered in named (A, PTR) with TSIG, not overwritte
     await expectRecord(dns, 'phone-1.voice.example.com', 'A', address1, 'the lease is registered');
     await expectRecord(dns, reverseName(address1), 'PTR', 'phone-1.voice.example.com.', 'its PTR');
     assert.match(await dig(dns, 'phone-1.voice.example.com', 'DHCID'), /^[A-Za-z0-9+/=]+$/, 'the DHCID guard record is there');
+    // The ACK answered option 81 (RFC 4702 §4): dhclient keeps it, raw and decoded, in its lease file.
+    const lease1 = readFileSync(join(s.dir, 'phone-1.leases'), 'utf8');
+    const raw81 = /option fqdn ([0-9a-f:]+);/.exec(lease1)?.[1]?.split(':').map((b) => parseInt(b, 16));
+    assert.deepEqual(raw81?.slice(0, 3), [FqdnFlag.E | FqdnFlag.S, 255, 255], `option 81 back with E and S (no O, no N), RCODEs 255:\n${lease1}`);
+    for (const line of ['fqdn.server-update true', 'fqdn.no-client-update false', 'fqdn.fqdn "phone-1.voice.example.com"']) {
+      assert.ok(lease1.includes(`option ${line};`), `${line}:\n${lease1}`);
+    }
 
     // 2. Another client (its own client id) asks for the same name: not overwritten.
     const mark = s.daemon.mark();
     const conf2 = clientConf(s.dir, 'intruder', ['send dhcp-client-identifier "intruder";', 'send host-name "phone-1";']);
     const intruder = await s.client.run('dhclient', ['-1', ...dhclientArgs(s.dir, 'intruder', conf2), s.clientIf], { timeoutMs: 40_000 });
     assert.equal(intruder.code, 0, intruder.stderr);
+    assert.doesNotMatch(readFileSync(join(s.dir, 'intruder.leases'), 'utf8'), /option fqdn/, 'no option 81 sent: none back');
     const conflict = await s.daemon.waitForLine(/"code":"DDNS_CONFLICT"/, 15_000, mark);
     assert.match(conflict, /"fqdn":"phone-1\.voice\.example\.com\."/);
     assert.equal(await dig(dns, 'phone-1.voice.example.com', 'A'), address1, 'the first client keeps its name');

@@ -5,6 +5,7 @@ import {
 } from '../../src/wire/dhcp4/index.js';
 import { EMPTY_LAYER, type ClassModel, type DhcpModel, type OptionLayer, type PoolModel, type ReservationModel, type SubnetModel } from '../../src/protocol/dhcp/model.js';
 import type { Arrival } from '../../src/protocol/dhcp/engine.js';
+import type { DdnsSettings } from '../../src/config/ddns-effective.js';
 
 export const ip = (s: string) => ipv4FromString(s);
 
@@ -16,7 +17,7 @@ export const addr = (...a: string[]) => Buffer.concat(a.map((x) => { const b = B
 
 export function subnet(o: {
   id: number; cidr: string; pools: (string | { range: string; onlyClasses?: string[]; options?: OptionLayer })[];
-  reservations?: ReservationModel[]; excluded?: string[]; options?: OptionLayer; serverId?: string; leaseTime?: number;
+  reservations?: ReservationModel[]; excluded?: string[]; options?: OptionLayer; serverId?: string; leaseTime?: number; ddns?: DdnsSettings;
 }): SubnetModel {
   const [net, len] = o.cidr.split('/');
   const prefixLength = Number(len);
@@ -34,6 +35,7 @@ export function subnet(o: {
     leaseTime, renewTime: Math.floor(leaseTime / 2), rebindTime: Math.floor((leaseTime * 7) / 8),
     options: o.options ?? EMPTY_LAYER, sharedWith: [], relayAddresses: [],
     ...(o.serverId ? { serverId: ip(o.serverId) } : {}),
+    ...(o.ddns ? { ddns: o.ddns } : {}),
   };
   s.sharedWith = [s];
   return s;

@@ -11,6 +11,7 @@ import { DdnsBacklog } from '../../src/protocol/ddns/backlog.js';
 import type { DnsChange } from '../../src/protocol/ddns/change.js';
 import { ddnsSettings, derivedReverseZone, type DdnsSettings } from '../../src/config/ddns-effective.js';
 import type { Lease } from '../../src/protocol/dhcp/lease.js';
+import { compileDhcp } from '../../src/protocol/dhcp/compile.js';
 import { FqdnFlag } from '../../src/wire/dhcp4/index.js';
 import { baseDhcp, loadDhcp, problemsOf } from './dhcp-config-support.js';
 
@@ -55,6 +56,9 @@ test('ddns config: defaults, derived reverse zone, TTL of a third of the lease, 
   assert.equal(derivedReverseZone('127.0.0.0/8'), '127.in-addr.arpa.');
   assert.equal(derivedReverseZone('192.0.2.0/25'), undefined);
   assert.equal(ddnsSettings(loadDhcp(baseDhcp()).ddns, d.subnets[0]!, 600), undefined, 'off by default');
+  // The engine's model carries them (option 81 replies, RFC 4702 §4).
+  assert.deepEqual(compileDhcp(d).subnets.map((s) => s.ddns), [ddnsSettings(d.ddns, d.subnets[0]!, d.leaseTime), ddnsSettings(d.ddns, d.subnets[1]!, d.leaseTime)]);
+  assert.deepEqual(compileDhcp(loadDhcp(baseDhcp())).subnets.map((s) => s.ddns), [undefined]);
 });
 
 test('ddns config errors name their path and reason', () => {

@@ -19,7 +19,7 @@ function baseConfig(): Editable {
       dataDir: 'dns-data',
       keys: [{ name: 'xfr.example.com', secret: SECRET }],
       zones: [
-        { name: 'voice.example.com', type: 'primary', file: 'voice.zone', allowTransfer: [{ from: ['198.51.100.0/24'], key: 'xfr.example.com' }], allowUpdate: [{ key: 'xfr.example.com', types: ['A', 'PTR'] }] },
+        { name: 'voice.example.com', type: 'primary', file: 'voice.zone', allowTransfer: [{ from: ['198.51.100.0/24'], key: 'xfr.example.com' }], allowUpdate: [{ key: 'xfr.example.com', names: ['*.voice.example.com', 'Phone.Voice.Example.com.'], types: ['A', 'PTR', 'DHCID'] }] },
         { name: '2.0.192.in-addr.arpa.', type: 'secondary', primaries: [{ address: '198.51.100.1', key: 'xfr.example.com' }], expiry: 'never' },
       ],
     },
@@ -58,6 +58,8 @@ test('each semantic error names its path and reason', () => {
     ['empty transfer rule', (c) => { c.dns.zones[0].allowTransfer = [{}]; }, '$.dns.zones[0].allowTransfer[0]: a rule needs `from`, `key` or both (an empty rule would allow everyone)'],
     ['bad prefix', (c) => { c.dns.zones[0].allowTransfer[0].from = ['198.51.100.0/33']; }, '$.dns.zones[0].allowTransfer[0].from[0]: 198.51.100.0/33 is not an address or prefix'],
     ['bad update type', (c) => { c.dns.zones[0].allowUpdate[0].types = ['AXFR']; }, '$.dns.zones[0].allowUpdate[0].types[0]: AXFR is not a record type that can be updated'],
+    ['update name outside the zone', (c) => { c.dns.zones[0].allowUpdate[0].names = ['*.voice.example.com', 'www.example.com']; }, '$.dns.zones[0].allowUpdate[0].names[1]: www.example.com is not in the zone voice.example.com'],
+    ['"*." of a name outside the zone', (c) => { c.dns.zones[0].allowUpdate[0].names = ['*.example.com.']; }, '$.dns.zones[0].allowUpdate[0].names[0]: *.example.com. is not in the zone voice.example.com'],
   ];
   for (const [what, edit, expected] of cases) {
     const c = baseConfig();

@@ -29,6 +29,12 @@ export function qualify(label: string, zone: string): string | undefined {
   return fqdn.length > 254 ? undefined : fqdn;
 }
 
+/** The name a client is registered under in `zone`: its host label there, or undefined when none is usable. */
+export function registeredName(text: string | undefined, zone: string): string | undefined {
+  const label = hostLabel(text);
+  return label && qualify(label, zone);
+}
+
 /** The PTR owner of an IPv4 address: 192.0.2.7 → 7.2.0.192.in-addr.arpa. */
 export function reverseName(address: string): string {
   return `${address.split('.').reverse().join('.')}.in-addr.arpa.`;

@@ -10,7 +10,7 @@ import type { DdnsSettings } from '../../config/ddns-effective.js';
 import type { Lease } from '../dhcp/lease.js';
 import type { LeaseEvent } from '../dhcp/lease-machine.js';
 import type { DnsChange } from './change.js';
-import { hostLabel, qualify } from './name.js';
+import { registeredName } from './name.js';
 
 export interface LeaseChange {
   readonly event: LeaseEvent;
@@ -39,8 +39,7 @@ export function identityOf(clientKey: string): { clientId?: Buffer; htype: numbe
 function registration(lease: Lease | undefined, settingsOf: (subnetId: number) => DdnsSettings | undefined): Registration | undefined {
   if (lease === undefined) return undefined;
   const settings = settingsOf(lease.subnetId);
-  const label = settings && hostLabel(lease.hostname);
-  const fqdn = label && qualify(label, settings.forwardZone);
+  const fqdn = settings && registeredName(lease.hostname, settings.forwardZone);
   const identity = identityOf(lease.clientKey);
   if (settings === undefined || fqdn === undefined || identity === undefined) return undefined;
   return { fqdn, settings, address: ipv4ToString(lease.address), dhcid: dhcidRdata(dhcidIdentifier(identity), fqdn).toString('base64') };

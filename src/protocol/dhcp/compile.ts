@@ -4,6 +4,7 @@ import { Opt, ipv4, ipv4FromString, ipv4Mask } from '../../wire/dhcp4/index.js';
 import type { DhcpClassMatch, DhcpConfig, DhcpReservation } from '../../config/dhcp-schema.js';
 import { mergeOptionSets, renderDhcpOptionTables, type OptionSet } from '../../config/dhcp-options.js';
 import { effectiveTimers, subnetRange } from '../../config/dhcp-validate.js';
+import { ddnsSettings } from '../../config/ddns-effective.js';
 import type { ClientInfo } from './client.js';
 import type { AddressRange, ClassModel, DhcpModel, InterfaceModel, OptionLayer, ReservationModel, SubnetModel } from './model.js';
 
@@ -91,6 +92,7 @@ export function compileDhcp(dhcp: DhcpConfig): DhcpModel {
     const sets = tables.subnets[i]!;
     const shared = s.sharedNetwork ? tables.sharedNetworks.get(s.sharedNetwork) : undefined;
     const reservations = s.reservations.map((r, j) => reservation(r, sets.reservations[j]!));
+    const ddns = ddnsSettings(dhcp.ddns, s, timers.leaseTime);
     const excluded = mergeRanges([
       { first: range.start, last: range.start }, { first: range.end, last: range.end },
       ...s.exclusions.map((e) => ({ first: ipv4FromString(e.start), last: ipv4FromString(e.end ?? e.start) })),
@@ -110,6 +112,7 @@ export function compileDhcp(dhcp: DhcpConfig): DhcpModel {
       sharedWith: [],
       ...(serverId !== undefined ? { serverId } : {}),
       ...(s.interface ? { interface: s.interface } : {}),
+      ...(ddns ? { ddns } : {}),
     };
   });
   for (const [i, s] of subnets.entries()) {

@@ -3,7 +3,8 @@
 // ACK leaves, and says where the reply goes. No sockets, no real time: the service
 // around it (src/site) feeds datagrams in and sends what comes out.
 import type { Clock } from '../../core/clock.js';
-import { BOOTREQUEST, MessageType, Opt, ipv4, messageType, u32, messageTypeName, type Dhcp4Message } from '../../wire/dhcp4/index.js';
+import { BOOTREQUEST, MessageType, Opt, clientFqdn, ipv4, messageType, u32, messageTypeName, type Dhcp4Message } from '../../wire/dhcp4/index.js';
+import { fqdnReply } from '../ddns/fqdn-reply.js';
 import { Allocator, type PoolBits } from './allocator.js';
 import { classify } from './classify.js';
 import { MAX_PROBED_ADDRESSES, PING_CONFLICT_CLIENT, type AddressProbe } from './conflict-probe.js';
@@ -253,11 +254,10 @@ export class Dhcp4Engine {
     const limit = this.deps.policy?.expiryLimit(p.subnet, p.address, bits === undefined || bits.owns(p.address)) ?? Infinity;
     const leaseSeconds = Math.min(p.subnet.leaseTime, Math.floor((limit - now) / 1000));
     if (leaseSeconds < MIN_BOUNDED_LEASE_SECONDS) return this.drop('failover-extension-limit');
+    const hostname = nameOf(client, p);
     const lease: Lease = {
       address: p.address, subnetId: p.subnet.id, clientKey: client.key, hwAddress: client.hwAddress, state: 'bound',
-      startedAt: now, expiresAt: now + leaseSeconds * 1000,
-      // RFC 4702 §3.1: option 81's name is preferred to option 12's host name.
-      ...(nameOf(client) ?? p.reservation?.hostname ? { hostname: nameOf(client) ?? p.reservation?.hostname } : {}),
+      startedAt: now, expiresAt: now + leaseSeconds * 1000, ...(hostname ? { hostname } : {}),
     };
     // Leaving an older address of this client in this subnet: it is released by the move.
     const older = this.deps.store.findByClient(p.subnet.id, client.key);
@@ -400,6 +400,8 @@ export class Dhcp4Engine {
     const s = p.subnet;
     let options = this.replyOptions.get(s, p.pool, classes, p.reservation, client.parameterRequestList, this.leadOf);
     if (leaseSeconds < s.leaseTime) options = [...boundedTimes(s, leaseSeconds), ...options.slice(3)];
+    // RFC 4702 §4: a client that sent option 81 is told which updates the server does, under which name.
+    if (client.fqdn) options = [...options, [Opt.CLIENT_FQDN, clientFqdn.encode(fqdnReply(client.fqdn, nameOf(client, p), s.ddns))]];
     const data = buildReply(req, { type, serverId: this.serverId(s, arrival), yiaddr: p.address, ciaddr: type === MessageType.ACK ? req.ciaddr : 0, options });
     return this.sent(type, data, destination(req, type, p.address, this.deps.model.port));
   }
@@ -479,9 +481,9 @@ export class Dhcp4Engine {
   }
 }
 
-/** The client's name: option 81's when it sent one with a name, else option 12's. */
-function nameOf(client: ClientInfo): string | undefined {
-  return client.fqdn !== undefined && client.fqdn.name.length > 0 ? client.fqdn.name : client.hostname;
+/** The name a binding takes: option 81's when the client sent one with a name (RFC 4702 §3.1), else option 12's, else its reservation's. */
+function nameOf(client: ClientInfo, p: Placement): string | undefined {
+  return (client.fqdn !== undefined && client.fqdn.name.length > 0 ? client.fqdn.name : client.hostname) ?? p.reservation?.hostname;
 }
 
 /** Below this, a bounded binding is not worth granting: the client is NAKed or ignored and moves on. */

@@ -1,6 +1,7 @@
 // The DHCPv4 service as the engine runs it: the validated site config compiled into
 // numbers, ranges and pre-encoded option bytes (compile.ts). Everything here is
 // read-only while serving; a new config builds a new model.
+import type { DdnsSettings } from '../../config/ddns-effective.js';
 import type { ClientInfo } from './client.js';
 
 /** Option data by code, in wire form (RFC 3396 splitting is the encoder's job). */
@@ -67,6 +68,8 @@ export interface SubnetModel {
   readonly serverId?: number;
   /** The interface the subnet is directly attached to, if any. */
   readonly interface?: string;
+  /** DHCP → DNS registration here (what option 81 replies say), when enabled. */
+  readonly ddns?: DdnsSettings;
 }
 
 export interface ClassModel {

@@ -11,6 +11,11 @@
 // answer is signed with the same key and never cached (a signed query is never plain);
 // refused, it gets NOTAUTH with the TSIG error of §5.3.2 (FORMERR when its TSIG cannot
 // be read).
+//
+// A DNS UPDATE (RFC 2136, update()) is routed by its zone section first: a secondary
+// zone's is forwarded to the primary as received, its TSIG unchecked here (the primary
+// checks it, RFC 2136 §6); a primary zone's is verified like a query, then handed to
+// the UpdateHandler (which applies it in turn, journalled), and its answer signed.
 import { isWireDecodeError, type WireDecodeReason } from '../../wire/errors.js';
 import { decodeMessage, encodeResponse, signMessage, TsigKeyring, TsigStreamSigner, tsigErrorResponse, tsigSize, verifyMessage, type TsigFailure, type TsigKey } from '../../wire/dns/index.js';
 import { patchAnswer, peekQuery, type PlainQuery } from '../../wire/dns/query-peek.js';
@@ -19,6 +24,17 @@ import { answerQuery, replyTo, type Answer, type QueryOutcome } from './answer.j
 import type { ClientAddress } from './acl.js';
 import { answerTransfer, isTransferQuery, type TransferAnswer, type TransferSigner } from './transfer-out.js';
 import type { ZoneSet } from './zone-set.js';
+import { routeUpdate, updateResponse, type UpdateVerdict } from './update/update.js';
+
+/** Where DNS UPDATEs go once routed (site/dns-service.ts). */
+export interface UpdateHandler {
+  /** A primary zone's update, its TSIG verified (tsigKey undefined: unsigned): the rcode to answer. */
+  apply(zone: string, message: DnsMessage, tsigKey: string | undefined, client: ClientAddress): Promise<number>;
+  /** A secondary zone's update as received, to its primary: the primary's answer, or undefined (then SERVFAIL). */
+  forward(zone: string, wire: Buffer, client: ClientAddress): Promise<Buffer | undefined>;
+  /** An update answered without reaching apply or forward (FORMERR, NOTAUTH, REFUSED…), for the log. */
+  refused(verdict: UpdateVerdict, tsigKey: string | undefined, client: ClientAddress): void;
+}
 
 export interface ResponderOptions {
   readonly udpSize: number;
@@ -32,6 +48,8 @@ export interface ResponderOptions {
    * signed of answers. Required with tsigKeys; without keys it only dates BADKEY answers.
    */
   readonly now?: () => number;
+  /** Takes DNS UPDATEs; absent: they are answered NOTIMP. */
+  readonly updates?: UpdateHandler;
 }
 
 /** How a signed query's TSIG was judged (outpost_dns_tsig_total{result}). */
@@ -44,6 +62,8 @@ export class DnsCounters {
   readonly transfers = new Map<string, number>();
   /** Signed queries by TsigResult. */
   readonly tsig = new Map<string, number>();
+  /** DNS UPDATEs by result: the rcode's name in lower case (noerror, refused, yxdomain…), forwarded, forward-failed. */
+  readonly updates = new Map<string, number>();
   cacheHits = 0;
   truncated = 0;
 
@@ -56,6 +76,9 @@ export type Transport = 'udp' | 'tcp';
 
 /** What answers one message: nothing, one message, or (a transfer over TCP) messages encoded as they are pulled. */
 export type DnsReply = Buffer | Iterator<Buffer> | undefined;
+
+/** Rcode names by number (the first name of a shared number: BADVERS, not BADSIG). */
+const RCODE_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(Rcode).reverse().map(([name, n]) => [n, name]));
 
 const AXFR = 252;
 const IXFR = 251;
@@ -119,23 +142,11 @@ export class DnsResponder {
   }
 
   private answer(data: Buffer, transport: Transport, plain: PlainQuery | undefined, client: ClientAddress): DnsReply {
-    let message;
-    try {
-      message = decodeMessage(data);
-    } catch (error) {
-      if (!isWireDecodeError(error)) throw error;
-      this.counters.count(this.counters.decodeErrors, error.reason);
-      this.onDecodeError?.(error.reason, error.message);
-      return formErr(data);
-    }
+    const message = this.decode(data);
+    if (!message || Buffer.isBuffer(message)) return message;
     const ctx = { zones: this.zones, transport, udpSize: this.opts.udpSize, ...(this.opts.nsid ? { nsid: this.opts.nsid } : {}) };
-    let signer: { key: TsigKey; requestMac: Buffer } | undefined;
-    if (!message.flags.qr && message.additionals.at(-1)?.type === RRType.TSIG) {
-      const verdict = verifyMessage(data, this.keyring.find, { now: this.now() })!;
-      this.counters.count(this.counters.tsig, verdict.ok ? 'ok' : verdict.error.toLowerCase());
-      if (!verdict.ok) return this.refuse(message, ctx, verdict);
-      signer = { key: verdict.key, requestMac: verdict.mac };
-    }
+    const signer = this.verify(data, message, ctx);
+    if (Buffer.isBuffer(signer)) return signer;
     if (isTransferQuery(message) && !(transport === 'udp' && message.questions[0]!.type === AXFR)) return this.transfer(message, transport, client, signer);
     const answer = answerQuery(message, signer ? { ...ctx, tsigKey: signer.key.name } : ctx);
     if (!answer) return undefined;
@@ -149,6 +160,67 @@ export class DnsResponder {
       this.cache.set(transport === 'udp' ? plain.key : `${plain.key}|tcp`, wire);
     }
     return wire;
+  }
+
+  /**
+   * The answer to a DNS UPDATE (opcode 5) received over `transport` from `client`:
+   * undefined for a response or bytes too broken to answer.
+   */
+  async update(query: Buffer, transport: Transport, client: ClientAddress = ''): Promise<Buffer | undefined> {
+    const data = Buffer.from(query); // kept past this turn: the receive buffer is reused
+    const message = this.decode(data);
+    if (!message || Buffer.isBuffer(message)) return message;
+    const handler = this.opts.updates;
+    if (message.flags.qr) return undefined;
+    const ctx = { transport, udpSize: this.opts.udpSize };
+    if (!handler) {
+      this.counters.count(this.counters.updates, 'notimp');
+      return encodeResponse(updateResponse(message, Rcode.NOTIMP, this.opts.udpSize), udpLimit(message, this.opts.udpSize));
+    }
+    const route = routeUpdate(message, (name) => this.zones.find(name));
+    if (route.kind === 'forward') {
+      const answer = await handler.forward(route.zone, data, client);
+      this.counters.count(this.counters.updates, answer ? 'forwarded' : 'forward-failed');
+      return answer ?? encodeResponse(updateResponse(message, Rcode.SERVFAIL, this.opts.udpSize), udpLimit(message, this.opts.udpSize));
+    }
+    const signer = this.verify(data, message, ctx);
+    if (Buffer.isBuffer(signer)) return signer;
+    const key = signer?.key.name;
+    let rcode: number;
+    if (route.kind === 'answer') {
+      handler.refused(route, key, client);
+      rcode = route.rcode;
+    } else {
+      rcode = await handler.apply(route.zone, message, key, client);
+    }
+    this.counters.count(this.counters.updates, (RCODE_NAMES.get(rcode) ?? String(rcode)).toLowerCase());
+    const wire = encodeResponse(updateResponse(message, rcode, this.opts.udpSize), transport === 'udp' ? udpLimit(message, this.opts.udpSize) : 65535,
+      signer ? { reserve: tsigSize(signer.key) } : {});
+    return signer ? signMessage(wire, signer.key, { now: this.now(), requestMac: signer.requestMac }).message : wire;
+  }
+
+  /** The decoded message, or (undecodable, counted and told) the FORMERR to answer or nothing. */
+  private decode(data: Buffer): DnsMessage | Buffer | undefined {
+    try {
+      return decodeMessage(data);
+    } catch (error) {
+      if (!isWireDecodeError(error)) throw error;
+      this.counters.count(this.counters.decodeErrors, error.reason);
+      this.onDecodeError?.(error.reason, error.message);
+      return formErr(data);
+    }
+  }
+
+  /**
+   * A signed request's TSIG checked (RFC 8945): its key and MAC to sign the answer
+   * with, or — refused — the answer itself; undefined when it is not signed.
+   */
+  private verify(data: Buffer, message: DnsMessage, ctx: { transport: Transport; udpSize: number }): { key: TsigKey; requestMac: Buffer } | Buffer | undefined {
+    if (message.flags.qr || message.additionals.at(-1)?.type !== RRType.TSIG) return undefined;
+    const verdict = verifyMessage(data, this.keyring.find, { now: this.now() })!;
+    this.counters.count(this.counters.tsig, verdict.ok ? 'ok' : verdict.error.toLowerCase());
+    if (!verdict.ok) return this.refuse(message, ctx, verdict);
+    return { key: verdict.key, requestMac: verdict.mac };
   }
 
   /** NOTAUTH with the TSIG of RFC 8945 §5.3.2 (BADKEY, BADSIG unsigned; BADTIME, BADTRUNC signed); FORMERR for an unreadable TSIG. */

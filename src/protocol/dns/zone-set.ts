@@ -4,6 +4,7 @@
 import { nameKey, parent } from '../../wire/dns/name.js';
 import type { TransferAcl } from './acl.js';
 import type { IxfrHistory } from './ixfr-history.js';
+import type { UpdatePolicy } from './update/policy.js';
 import type { Zone } from './zone.js';
 
 /** How a zone is served right now. */
@@ -21,6 +22,10 @@ export interface ServedZone {
   readonly allowTransfer?: TransferAcl;
   /** The differences kept for IXFR, ending at this zone's serial; absent: every IXFR is answered with the whole zone. */
   readonly history?: IxfrHistory;
+  /** primary: who may change the zone by DNS UPDATE; absent: nobody. */
+  readonly updatePolicy?: UpdatePolicy;
+  /** secondary: DNS UPDATEs are forwarded to the primary (dns.zones[].forwardUpdates). */
+  readonly forwardUpdates?: boolean;
 }
 
 export class ZoneSet {

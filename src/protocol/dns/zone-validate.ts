@@ -29,7 +29,7 @@ export interface ZoneValidation {
 }
 
 /** Types that may sit beside a CNAME (RFC 4035 §2.5). */
-const BESIDE_CNAME: ReadonlySet<number> = new Set([RRType.RRSIG, RRType.NSEC]);
+export const BESIDE_CNAME: ReadonlySet<number> = new Set([RRType.RRSIG, RRType.NSEC]);
 /** Types that are authoritative at a zone cut, on the parent's side (RFC 4035 §2.4). */
 const AT_CUT: ReadonlySet<number> = new Set([RRType.NS, RRType.DS, RRType.RRSIG, RRType.NSEC]);
 

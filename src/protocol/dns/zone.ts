@@ -103,6 +103,13 @@ export class Zone {
     for (const [type, set] of apex.rrsets) if (type !== RRType.SOA) yield set;
     for (const [key, node] of this.nodes) if (key !== this.originKey) yield* node.rrsets.values();
   }
+
+  /** Every record, the apex SOA first. */
+  records(): ResourceRecord[] {
+    const out: ResourceRecord[] = [];
+    for (const set of this.rrsets()) out.push(...recordsOf(set));
+    return out;
+  }
 }
 
 /** The records of an RRset, each with `owner` as its name (a wildcard's synthesis or the RRset's own). */

@@ -9,7 +9,7 @@ import { RRType, type DnsMessage, type ResourceRecord } from '../../../wire/dns/
 import { ZoneInvalidError } from '../zone-load.js';
 import { formatZoneProblem } from '../zone-problem.js';
 import { validateZone } from '../zone-validate.js';
-import { recordsOf, Zone } from '../zone.js';
+import { Zone } from '../zone.js';
 import { compareSerial } from '../serial.js';
 import { applyIxfr, IxfrApplyError } from './ixfr-apply.js';
 import { primaryLabel, type PrimaryServer } from './primary.js';
@@ -100,7 +100,7 @@ async function fetchZone(o: AttemptOptions, p: PrimaryServer): Promise<Fetched> 
       const result = r.reader.result();
       if (result.kind === 'incremental') {
         // Differences our copy cannot take, or a result that breaks a zone rule: try the whole zone instead.
-        return { ...checkedZone(o.origin, applyIxfr(currentRecords(current), result.diffs)), how: 'ixfr', messages: r.messages, bytes: r.bytes };
+        return { ...checkedZone(o.origin, applyIxfr(current.records(), result.diffs)), how: 'ixfr', messages: r.messages, bytes: r.bytes };
       }
       if (result.kind === 'full') {
         o.onFallback?.(p, 'the primary answered IXFR with the whole zone (no history for our serial, or IXFR disabled)');
@@ -140,13 +140,6 @@ async function stream(o: AttemptOptions, p: PrimaryServer, type: number, request
   }, o.signal);
   if (!reader.done) throw new XfrError('malformed', 'the connection closed before the closing SOA');
   return { reader, messages, bytes };
-}
-
-/** The zone's records as an IXFR starts from them. */
-export function currentRecords(zone: Zone): ResourceRecord[] {
-  const out: ResourceRecord[] = [];
-  for (const set of zone.rrsets()) out.push(...recordsOf(set));
-  return out;
 }
 
 /** validateZone, then the snapshot. Throws ZoneInvalidError with every error. */

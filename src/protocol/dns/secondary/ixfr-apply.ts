@@ -5,7 +5,7 @@
 import { nameKey } from '../../../wire/dns/name.js';
 import { RRType, type ResourceRecord } from '../../../wire/dns/types.js';
 import { rdataKey } from '../zone-file/index.js';
-import type { IxfrDiff } from './xfr-reader.js';
+import type { ZoneDiff } from '../zone-diff.js';
 
 export class IxfrApplyError extends Error {
   constructor(message: string) {
@@ -17,7 +17,7 @@ export class IxfrApplyError extends Error {
 const keyOf = (rr: ResourceRecord): string => `${nameKey(rr.name)}\u0000${rr.type}\u0000${rr.class}\u0000${rdataKey(rr.type, rr.data)}`;
 
 /** The records after every difference, the new SOA first. Throws IxfrApplyError. */
-export function applyIxfr(current: readonly ResourceRecord[], diffs: readonly IxfrDiff[]): ResourceRecord[] {
+export function applyIxfr(current: readonly ResourceRecord[], diffs: readonly ZoneDiff[]): ResourceRecord[] {
   const records = new Map<string, ResourceRecord>();
   let soa: ResourceRecord | undefined;
   for (const rr of current) {

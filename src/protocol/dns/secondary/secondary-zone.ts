@@ -7,7 +7,7 @@ import type { Clock, TimerHandle } from '../../../core/clock.js';
 import { RRType, type ResourceRecord } from '../../../wire/dns/types.js';
 import { Zone } from '../zone.js';
 import type { ServedZone } from '../zone-set.js';
-import { currentRecords, runAttempt, type AttemptMode, type AttemptOutcome, type XfrTransport } from './attempt.js';
+import { runAttempt, type AttemptMode, type AttemptOutcome, type XfrTransport } from './attempt.js';
 import { primaryLabel, type PrimaryServer } from './primary.js';
 import { answersFromCopy, hasCopy, type ExpiryPolicy, type SecondaryState } from './states.js';
 import { refreshDueAt, refreshedTimers, soaTimers, type ZoneTimers } from './timers.js';
@@ -51,6 +51,8 @@ export interface SecondaryZoneOptions {
   readonly onNotice?: (n: SecondaryNotice) => void;
   /** What is served changed (a new version, or the state's serving rule): the service swaps its zone set. */
   readonly onServedChange?: () => void;
+  /** DNS UPDATEs to the zone are forwarded to a primary (dns.zones[].forwardUpdates); default no. */
+  readonly forwardUpdates?: boolean;
 }
 
 export interface SecondaryStatus {
@@ -362,6 +364,7 @@ export class SecondaryZone {
         return t && answersFromCopy(this.machine.state) ? Math.max(0, (t.expiresAt - this.o.clock.now()) / 1000) : 0;
       },
       expired: () => !answersFromCopy(this.machine.state),
+      forwardUpdates: this.o.forwardUpdates === true,
     };
   }
 

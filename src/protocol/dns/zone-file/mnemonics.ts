@@ -5,7 +5,7 @@ import { RRClass, RRType } from '../../../wire/dns/types.js';
 const TYPE_NUMBERS: ReadonlyMap<string, number> = new Map<string, number>([
   ...Object.entries(RRType),
   ['RP', 17], ['AFSDB', 18], ['SIG', 24], ['KEY', 25], ['LOC', 29], ['NXT', 30], ['CERT', 37], ['SMIMEA', 53],
-  ['HIP', 55], ['CDS', 59], ['CDNSKEY', 60], ['OPENPGPKEY', 61], ['CSYNC', 62], ['ZONEMD', 63], ['SPF', 99],
+  ['HIP', 55], ['DHCID', 49], ['CDS', 59], ['CDNSKEY', 60], ['OPENPGPKEY', 61], ['CSYNC', 62], ['ZONEMD', 63], ['SPF', 99],
   ['URI', 256],
 ]);
 const TYPE_NAMES: ReadonlyMap<number, string> = new Map([...TYPE_NUMBERS].map(([k, v]) => [v, k]));
