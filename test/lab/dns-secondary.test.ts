@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import { labUnavailableReason, missingPrograms, withLab, type Lab } from './index.js';
 import type { Netns } from './netns.js';
 import type { LabProcess } from './process.js';
-import { until } from './support/dns-lab.js';
+import { logLines, until } from './support/dns-lab.js';
 
 const skip = labUnavailableReason() ?? false;
 const OUTPOST = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
@@ -91,7 +91,7 @@ async function site(lab: Lab, zones: unknown[], dns: Record<string, unknown> = {
       return { code: r.code, stdout: r.stdout, stderr: r.stderr };
     },
     lines(code) {
-      return s.daemon.output().split('\n').filter((l) => l.includes(`"code":"${code}"`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return logLines(s.daemon, code);
     },
   };
   await s.start();

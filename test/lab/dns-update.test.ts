@@ -8,12 +8,13 @@
 //   1. nsupdate: prerequisites nxdomain, yxdomain, nxrrset, yxrrset (value-independent
 //      and -dependent), each failure answered with its RCODE and nothing changed;
 //   2. knsupdate over TCP: add and delete under prerequisites;
-//   3. refusals (unsigned, a key no rule names, an unknown key, a wrong secret, a name
+//   3. AAAA, TXT, SRV, CNAME; CNAME-and-other-data and duplicate RRs ignored (§3.4.2.2);
+//   4. refusals (unsigned, a key no rule names, an unknown key, a wrong secret, a name
 //      or a type outside the rule, NOTZONE, NOTAUTH) leave the zone as it was;
-//   4. an update sent to the Outpost secondary is forwarded (RFC 2136 §6), the primary's
-//      answer relayed, and the change comes back to the secondary by NOTIFY + IXFR;
-//   5. named gets an update by IXFR;
-//   6. durability: kill -9 right after NOERROR, restart: the record and serial are there.
+//   5. an update sent to the Outpost secondary is forwarded (RFC 2136 §6), the primary's
+//      answers relayed; 6. the change comes back to the secondary by NOTIFY + IXFR;
+//   7. named gets an update by IXFR;
+//   8. durability: kill -9 right after NOERROR, restart: the record and serial are there.
 // A second lab: one site daemon with DHCP and DNS registers a real dhclient's lease in
 // its own zones (A, PTR) and removes them at `dhclient -r`.
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { labUnavailableReason, missingPrograms, withLab, type Lab, type LabProcess, type Netns } from './index.js';
 import { clientConf, dhclientArgs, serve } from './support/dhcp4-site.js';
-import { digShort, dnsSite, expectRecord, namedSecondaryConf, reverseName, until, type DnsSite } from './support/dns-lab.js';
+import { digShort, dnsSite, expectRecord, logLines, namedSecondaryConf, reverseName, until, type DnsSite } from './support/dns-lab.js';
 
 const skip = labUnavailableReason() ?? false;
 const PRIMARY = '192.0.2.53';
@@ -92,12 +93,12 @@ const tsigArg = (k: { name: string; algorithm: string; secret: string }) => `${k
 
 /**
  * Runs nsupdate from ns against server with these lines between `server`/`zone` and
- * `send`; returns the RCODE it reports ("NOERROR", "YXDOMAIN", "NOTAUTH(BADSIG)", …)
+ * `send`, signed with `y` (null: unsigned); returns the RCODE it reports ("NOERROR", "YXDOMAIN", "NOTAUTH(BADSIG)", …)
  * and what it printed.
  */
-async function nsupdate(ns: Netns, server: string, lines: string[], y?: string, zone = ZONE): Promise<{ rcode: string; out: string }> {
+async function nsupdate(ns: Netns, server: string, lines: string[], y: string | null, zone = ZONE): Promise<{ rcode: string; out: string }> {
   const script = [`server ${server}`, `zone ${zone}`, ...lines, 'send', ''].join('\n');
-  const r = await ns.run('nsupdate', ['-t', '10', '-u', '3', '-r', '1', ...(y === undefined ? [] : ['-y', y])], { input: script, timeoutMs: 20_000 });
+  const r = await ns.run('nsupdate', ['-t', '10', '-u', '3', '-r', '1', ...(y === null ? [] : ['-y', y])], { input: script, timeoutMs: 20_000 });
   const out = `${r.stdout}${r.stderr}`;
   const rcode = r.code === 0 ? 'NOERROR' : /update failed: (\S+)/.exec(out)?.[1] ?? `no RCODE (exit ${r.code}): ${out}`;
   return { rcode, out };
@@ -116,7 +117,7 @@ test('DNS UPDATE to Outpost: prerequisites, nsupdate and knsupdate, refusals, fo
     const s = await setUp(lab);
     const { client } = s;
     const signed = tsigArg(s.upd);
-    const update = (lines: string[], y: string | undefined = signed, server = PRIMARY) => nsupdate(client, server, lines, y);
+    const update = (lines: string[], y: string | null = signed, server = PRIMARY) => nsupdate(client, server, lines, y);
     const serial = () => serialAt(client, PRIMARY);
     const dig = (host: string, type = 'A', server = PRIMARY) => digShort(client, server, fqdn(host), type);
 
@@ -163,10 +164,26 @@ test('DNS UPDATE to Outpost: prerequisites, nsupdate and knsupdate, refusals, fo
       assert.equal(await serial(), s0 + 2);
     });
 
-    await t.test('3. refusals: unsigned, a key no rule names, an unknown key, a wrong secret, a name or type outside the rule, NOTZONE, NOTAUTH — the zone unchanged', async () => {
+    await t.test('3. the rule\'s other types in one update (AAAA, TXT, SRV, CNAME); CNAME and other data exclude each other and duplicates are ignored (§3.4.2.2)', async () => {
+      const s0 = await serial();
+      const added = await update([
+        'update add t1.voice.example.com. 300 AAAA 2001:db8::5', 'update add t1.voice.example.com. 300 TXT "site=lab" "floor=2"',
+        'update add _sip._udp.t1.voice.example.com. 300 SRV 10 60 5060 pbx.voice.example.com.', 'update add c1.voice.example.com. 300 CNAME pbx.voice.example.com.',
+      ]);
+      assert.equal(added.rcode, 'NOERROR', added.out);
+      assert.deepEqual([await dig('t1', 'AAAA'), await dig('t1', 'TXT'), await dig('_sip._udp.t1', 'SRV'), await dig('c1', 'CNAME')],
+        ['2001:db8::5', '"site=lab" "floor=2"', `10 60 5060 ${fqdn('pbx')}`, fqdn('pbx')], 'every record of the update is served as sent');
+      assert.equal(await serial(), s0 + 1, 'one update, one serial step');
+      assert.equal((await update(['update add c1.voice.example.com. 300 TXT "beside a CNAME"', 'update add t1.voice.example.com. 300 CNAME pbx.voice.example.com.', 'update add t1.voice.example.com. 300 AAAA 2001:db8::5'])).rcode, 'NOERROR');
+      assert.deepEqual([await dig('c1', 'CNAME'), await dig('t1', 'CNAME'), await dig('t1', 'AAAA')], [fqdn('pbx'), '', '2001:db8::5'],
+        'a non-CNAME RR at a CNAME and a CNAME beside other data are ignored, a duplicate RR is not added twice');
+      assert.equal(await dig('c1', 'TXT'), fqdn('pbx'), 'c1 TXT is answered by the CNAME alone: no TXT was added beside it');
+    });
+
+    await t.test('4. refusals: unsigned, a key no rule names, an unknown key, a wrong secret, a name or type outside the rule, NOTZONE, NOTAUTH — the zone unchanged', async () => {
       const s0 = await serial();
       const add = ['update add r1.voice.example.com. 300 A 192.0.2.103'];
-      assert.equal((await update(add, undefined)).rcode, 'REFUSED', 'an unsigned update is refused (no rule allows it)');
+      assert.equal((await update(add, null)).rcode, 'REFUSED', 'an unsigned update is refused (no rule allows it)');
       assert.equal((await update(add, tsigArg(s.other))).rcode, 'REFUSED', 'signed with a key the server knows but no allowUpdate rule names → REFUSED');
       assert.equal((await update(add, tsigArg({ ...s.upd, name: 'nobody-key' }))).rcode, 'NOTAUTH(BADKEY)', 'a key the server does not know → NOTAUTH, TSIG error BADKEY (RFC 8945 §5.2.1)');
       const badsig = await update(add, tsigArg({ ...s.upd, secret: randomBytes(32).toString('base64') }));
@@ -183,24 +200,35 @@ test('DNS UPDATE to Outpost: prerequisites, nsupdate and knsupdate, refusals, fo
         'nothing of the refused updates is served and the serial is the same');
     });
 
-    await t.test('4. an update sent to the Outpost secondary is forwarded to the primary (RFC 2136 §6), its answer relayed; the change comes back by NOTIFY + IXFR', async () => {
-      await until('the secondary at the primary\'s serial', async () => (await serialAt(client, SECONDARY)) === (await serial()) || undefined, 20_000);
+    let forwardedSerial = 0;
+    await t.test('5. an update sent to the Outpost secondary is forwarded to the primary (RFC 2136 §6) and the primary\'s answers relayed', async () => {
       const s0 = await serial();
-      const mark = s.secondary.daemon.mark();
       const add = ['prereq nxdomain f1.voice.example.com.', 'update add f1.voice.example.com. 300 A 192.0.2.105'];
       const forwarded = await update(add, signed, SECONDARY);
       assert.equal(forwarded.rcode, 'NOERROR', `the secondary relays the primary's NOERROR\n${forwarded.out}\n${s.secondary.daemon.output().slice(-3000)}`);
       assert.equal(await dig('f1'), '192.0.2.105', 'the primary applied the forwarded update');
-      assert.equal(await serial(), s0 + 1);
-      const ms = await expectRecord(client, SECONDARY, fqdn('f1'), 'A', '192.0.2.105', 'the secondary serves the change', 20_000);
-      const line = await s.secondary.daemon.waitForLine(new RegExp(`"code":"DNS_SECONDARY_TRANSFERRED".*"serial":${s0 + 1}`), 5_000, mark);
-      assert.equal((JSON.parse(line) as { kind?: string }).kind, 'ixfr', `the secondary took it by IXFR (${ms} ms): ${line}`);
+      assert.equal(await serial(), s0 + 1, 'serial + 1 at the primary');
+      forwardedSerial = s0 + 1;
       assert.equal((await update(add, signed, SECONDARY)).rcode, 'YXDOMAIN', 'a failed prerequisite at the primary is relayed as such');
-      assert.equal((await update(['update add f2.voice.example.com. 300 A 192.0.2.106'], undefined, SECONDARY)).rcode, 'REFUSED', 'an unsigned update through the secondary is refused');
+      assert.equal((await update(['update add f2.voice.example.com. 300 A 192.0.2.106'], null, SECONDARY)).rcode, 'REFUSED', 'an unsigned update through the secondary is refused');
       assert.equal(await serial(), s0 + 1, 'the relayed failures changed nothing');
     });
 
-    await t.test('5. named, a secondary of our primary, gets an update by IXFR after our NOTIFY', async () => {
+    // SERVER BUG, left failing on purpose: the primary's NOTIFY goes out unsigned although
+    // its `notify` entry names xfr-key (src/site/dns-notify.ts: "a target with a key gets
+    // its NOTIFY signed here once TSIG is wired in"), so this secondary, whose primary has
+    // that key, refuses it (DNS_NOTIFY_REFUSED "the NOTIFY is not signed") and would see
+    // the change only at its next SOA refresh (3600 s). Passes once NOTIFY out is signed.
+    await t.test('6. the Outpost secondary gets the forwarded change by a signed NOTIFY + IXFR within 20 s', async () => {
+      assert.ok(forwardedSerial > 0, 'case 5 forwarded an update');
+      const ms = await expectRecord(client, SECONDARY, fqdn('f1'), 'A', '192.0.2.105',
+        `the secondary serves the change\n${logLines(s.secondary.daemon, 'DNS_NOTIFY_REFUSED').map((l) => JSON.stringify(l)).join('\n')}`, 20_000);
+      assert.ok(logLines(s.secondary.daemon, 'DNS_NOTIFY_RECEIVED').some((l) => l.serial === forwardedSerial), `the primary's NOTIFY of serial ${forwardedSerial} was taken`);
+      const transfer = logLines(s.secondary.daemon, 'DNS_SECONDARY_TRANSFERRED').find((l) => l.serial === forwardedSerial);
+      assert.equal(transfer?.kind, 'ixfr', `the secondary took serial ${forwardedSerial} by IXFR after ${ms} ms: ${JSON.stringify(transfer)}`);
+    });
+
+    await t.test('7. named, a secondary of our primary, gets an update by IXFR after our NOTIFY', async () => {
       await until('named at the primary\'s serial', async () => (await serialAt(client, BIND)) === (await serial()) || undefined, 20_000);
       const s0 = await serial();
       assert.equal((await update(['update add b1.voice.example.com. 300 TXT "from nsupdate"', 'update add b1.voice.example.com. 300 A 192.0.2.107'])).rcode, 'NOERROR');
@@ -212,7 +240,7 @@ test('DNS UPDATE to Outpost: prerequisites, nsupdate and knsupdate, refusals, fo
       assert.match(log.slice(asked), /got incremental response/, `named got an incremental answer\n${log.slice(asked, asked + 3000)}`);
     });
 
-    await t.test('6. durability: kill -9 right after NOERROR, restart: the record is served with the same serial; the next update continues from it', async () => {
+    await t.test('8. durability: kill -9 right after NOERROR, restart: the record is served with the same serial; the next update continues from it', async () => {
       const s0 = await serial();
       const add = await update(['prereq nxdomain d1.voice.example.com.', 'update add d1.voice.example.com. 300 A 192.0.2.108']);
       s.primary.daemon.killSync();

@@ -26,6 +26,11 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined>, t
   }
 }
 
+/** The JSON log lines of the daemon with this code, parsed. */
+export function logLines(daemon: LabProcess, code: string): Record<string, unknown>[] {
+  return daemon.output().split('\n').filter((l) => l.includes(`"code":"${code}"`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** `dig +short` from ns to server: the answer's values, one a line, trimmed ('' when there is none). */
 export async function digShort(ns: Netns, server: string, name: string, type: string): Promise<string> {
   const r = await ns.run('dig', [`@${server}`, '+norec', '+short', '+time=1', '+tries=1', name, type], { timeoutMs: 10_000 });
