@@ -20,9 +20,10 @@ import {
   type Dhcp4Message,
 } from '../../src/wire/dhcp4/index.js';
 import { repoRoot } from '../../test/support/paths.js';
+import { SECONDS, bench as timed } from './ops.js';
 
-const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 1;
+const bench = (name: string, fn: () => number) => timed(name, fn, 52);
+
 
 function fixture(name: string): Buffer {
   const text = readFileSync(join(repoRoot, 'test', 'fixtures', 'dhcp4', name), 'utf8');
@@ -85,21 +86,6 @@ function reply(req: Dhcp4Message): number {
 }
 const EMPTY = Buffer.alloc(0);
 
-let sink = 0;
-function bench(name: string, fn: () => number): void {
-  for (let i = 0; i < 20_000; i++) sink += fn(); // warm-up
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(SECONDS * 1e9));
-  let now = start;
-  while (now < deadline) {
-    for (let i = 0; i < 1_000; i++) sink += fn();
-    n += 1_000;
-    now = process.hrtime.bigint();
-  }
-  const secs = Number(now - start) / 1e9;
-  console.log(`${name.padEnd(52)} ${Math.round(n / secs).toLocaleString('en-US').padStart(12)} ops/s  ${((secs / n) * 1e9).toFixed(0).padStart(6)} ns/op`);
-}
 
 console.log(`dhcp4 codec micro-benchmark (node ${process.version}, ${SECONDS} s per case)`);
 bench(`decode DISCOVER (dhclient, ${discover.length} B)`, () => decode(discover).xid);
@@ -114,4 +100,3 @@ bench('decode REQUEST + messageType + encodeInto ACK', () => {
   return messageType(m) === MessageType.REQUEST ? reply(m) : 0;
 });
 bench('decode relayed REQUEST + encodeInto ACK (82 echoed)', () => reply(decode(relayed)));
-if (sink === 42) console.log('');

@@ -7,9 +7,8 @@ import {
   decodeMessage, encodeInto, encodeMessage, encodeResponseInto, type DnsMessage, type ResourceRecord,
 } from '../../src/wire/dns/index.js';
 import { dnsFixtures } from '../../test/support/dns-fixture.js';
+import { SECONDS, bench } from './ops.js';
 
-const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 1;
 const FLAGS = { qr: true, opcode: 0, aa: true, tc: false, rd: true, ra: false, z: false, ad: false, cd: false };
 const EDNS = { udpSize: 1232, version: 0, do: false, z: 0, options: [] };
 
@@ -35,21 +34,6 @@ const response: DnsMessage = {
 const responseWire = encodeMessage(response);
 const out = Buffer.allocUnsafe(65535);
 
-let sink = 0;
-function bench(name: string, fn: () => number): void {
-  for (let i = 0; i < 20_000; i++) sink += fn(); // warm-up
-  let n = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(SECONDS * 1e9));
-  let now = start;
-  while (now < deadline) {
-    for (let i = 0; i < 1_000; i++) sink += fn();
-    n += 1_000;
-    now = process.hrtime.bigint();
-  }
-  const secs = Number(now - start) / 1e9;
-  console.log(`${name.padEnd(58)} ${Math.round(n / secs).toLocaleString('en-US').padStart(12)} ops/s  ${((secs / n) * 1e9).toFixed(0).padStart(6)} ns/op`);
-}
 
 /** A zone of n records: per host an A, every 2nd an AAAA, every 5th a TXT, every 10th an MX, every 20th an SRV. */
 function zone(n: number): ResourceRecord[] {
@@ -114,4 +98,3 @@ for (let run = 0; run < 3; run++) {
       `decode ${dms.toFixed(0)} ms (${decoded} records); packed to 64 KiB: ${p.ms.toFixed(0)} ms, ${p.messages} messages, ${p.bytes} B`,
   );
 }
-if (sink === 42) console.log('');

@@ -62,32 +62,12 @@ export async function dnsStatus(o: DnsStatusOptions, out: NodeJS.WritableStream,
 
 export async function dnsRetransfer(zone: string, o: DnsCommandOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const name = 'outpost dns retransfer';
-  let url: string;
-  let token: string;
-  try {
-    const t = await statusTarget(o);
-    url = t.url;
-    const tokenFile = o.tokenFile ?? t.tokenPath;
-    if (!tokenFile) throw new UsageError(o.config ? `${o.config} runs neither DHCP nor DNS, so no control token: give --token-file FILE` : 'with --url give --token-file FILE (the daemon\'s control.token, in its dhcp.leaseDir or dns.dataDir)');
-    token = await readControlToken(tokenFile, 'is it running, with a secondary zone?');
-  } catch (error) {
-    err.write(`${name}: ${(error as Error).message}\n`);
-    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
-  }
-  try {
-    const res = await fetch(`${url}/dns/retransfer/${encodeURIComponent(zone)}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
-    const text = await res.text();
-    if (!res.ok) {
-      err.write(`${name}: ${errorText(text, res.statusText)}${res.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
-      return EXIT_FAILED;
-    }
-    const body = JSON.parse(text) as { zone: string; from: string; to: string };
-    out.write(`${body.zone}: full transfer started (${body.from} → ${body.to}); follow it with outpost dns status\n`);
-    return EXIT_OK;
-  } catch (error) {
-    err.write(`${name}: ${(error as Error).message}\n`);
-    return EXIT_FAILED;
-  }
+  const r = await post(name, `/dns/retransfer/${encodeURIComponent(zone)}`, o, err);
+  if (typeof r === 'number') return r;
+  if (r.status !== 202) return refused(name, r, err);
+  const body = JSON.parse(r.text) as { zone: string; from: string; to: string };
+  out.write(`${body.zone}: full transfer started (${body.from} → ${body.to}); follow it with outpost dns status\n`);
+  return EXIT_OK;
 }
 
 function seconds(s: number): string {
@@ -98,6 +78,12 @@ function seconds(s: number): string {
 }
 
 interface ReloadView { zone?: string; result?: string; serial?: number; previousSerial?: number; deleted?: number; added?: number; problems?: string[] }
+
+/** Writes why the daemon refused a command; the exit status. */
+function refused(name: string, r: { status: number; text: string }, err: NodeJS.WritableStream): number {
+  err.write(`${name}: ${errorText(r.text, String(r.status))}${r.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
+  return EXIT_FAILED;
+}
 
 /** POSTs one command; the daemon's status and JSON text, or an exit status after writing why. */
 async function post(name: string, path: string, o: DnsCommandOptions, err: NodeJS.WritableStream): Promise<{ status: number; text: string } | number> {
@@ -131,10 +117,7 @@ export async function dnsReload(zone: string | undefined, o: DnsCommandOptions, 
   const name = 'outpost dns reload';
   const r = await post(name, zone === undefined ? '/dns/reload' : `/dns/reload/${encodeURIComponent(zone)}`, o, err);
   if (typeof r === 'number') return r;
-  if (r.status !== 200 && r.status !== 422) {
-    err.write(`${name}: ${errorText(r.text, String(r.status))}${r.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
-    return EXIT_FAILED;
-  }
+  if (r.status !== 200 && r.status !== 422) return refused(name, r, err);
   if (o.json) out.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
   else {
     const zones = (JSON.parse(r.text) as { zones?: ReloadView[] }).zones ?? [];
@@ -155,10 +138,7 @@ export async function dnsNotify(zone: string, o: DnsCommandOptions, out: NodeJS.
   const name = 'outpost dns notify';
   const r = await post(name, `/dns/notify/${encodeURIComponent(zone)}`, o, err);
   if (typeof r === 'number') return r;
-  if (r.status !== 200) {
-    err.write(`${name}: ${errorText(r.text, String(r.status))}${r.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
-    return EXIT_FAILED;
-  }
+  if (r.status !== 200) return refused(name, r, err);
   if (o.json) {
     out.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
     return EXIT_OK;

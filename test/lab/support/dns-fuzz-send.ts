@@ -2,17 +2,22 @@
 // mutations of the captured queries and answers in FIXTURES (test/fixtures/dns/: bit
 // flips, truncations, extensions, header counts and opcodes rewritten — UPDATE and
 // NOTIFY among them —, compression pointers planted, names spliced) plus wholly random
-// ones — and TCP_COUNT more over a few TCP connections (valid framing around mutated
-// messages, and some broken framing), paced at up to RATE per second; prints one JSON
-// summary. Bounded: stops after COUNT (+ TCP_COUNT) messages or MAX_MS.
-// Usage: node dns-fuzz-send.js SERVER COUNT TCP_COUNT SEED RATE MAX_MS FIXTURES
+// ones, and random DNS UPDATEs for example.com (test/support/dns-update-gen.ts),
+// sometimes bit-flipped, signed with the TSIG key KEY (hmac-sha256 "fuzz-key", base64)
+// after the flips so they reach the server's update judgement — and TCP_COUNT more over
+// a few TCP connections (valid framing around mutated messages, and some broken
+// framing), paced at up to RATE per second; prints one JSON summary. Bounded: stops
+// after COUNT (+ TCP_COUNT) messages or MAX_MS.
+// Usage: node dns-fuzz-send.js SERVER COUNT TCP_COUNT SEED RATE MAX_MS FIXTURES KEY
 import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { encodeMessage, signMessage, type TsigKey } from '../../../src/wire/dns/index.js';
+import { randomUpdate } from '../../support/dns-update-gen.js';
 import { seededRandom } from '../../support/random.js';
 import { sendPaced } from './paced-udp.js';
 
-const [server = '', countText = '1000000', tcpText = '20000', seedText = '1', rateText = '1000000', maxMsText = '60000', fixtures = ''] = process.argv.slice(2);
+const [server = '', countText = '1000000', tcpText = '20000', seedText = '1', rateText = '1000000', maxMsText = '60000', fixtures = '', keyText = ''] = process.argv.slice(2);
 const count = Number(countText);
 const tcpCount = Number(tcpText);
 const rate = Number(rateText);
@@ -25,14 +30,17 @@ const captures = readdirSync(fixtures).filter((f) => f.endsWith('.hex')).sort().
 if (captures.length === 0) throw new Error(`no captures in ${fixtures}`);
 const queries = captures.filter((c) => c.length >= 12 && (c[2]! & 0x80) === 0);
 
-const KINDS = ['flip', 'truncate', 'extend', 'counts', 'opcode', 'pointer', 'splice', 'boundary', 'random', 'verbatim'] as const;
+const KINDS = ['flip', 'truncate', 'extend', 'counts', 'opcode', 'pointer', 'splice', 'boundary', 'random', 'verbatim', 'signed-update'] as const;
+const KEY: TsigKey = { name: 'fuzz-key.', algorithm: 'hmac-sha256', secret: Buffer.from(keyText, 'base64') };
+if (KEY.secret.length < 16) throw new Error('KEY: a base64 secret of at least 16 bytes');
+const update = randomUpdate(rnd);
 const made: Record<string, number> = {};
 
 function mutate(): Buffer {
   const kind = KINDS[int(KINDS.length)]!;
   made[kind] = (made[kind] ?? 0) + 1;
   const from = rnd() < 0.7 ? queries : captures;
-  let p = Buffer.from(from[int(from.length)]!);
+  let p: Buffer = Buffer.from(from[int(from.length)]!);
   switch (kind) {
     case 'flip':
       for (let n = 1 + int(8); n > 0; n--) p[int(p.length)]! ^= 1 << int(8);
@@ -67,6 +75,15 @@ function mutate(): Buffer {
       p = Buffer.from(Array.from({ length: int(rnd() < 0.5 ? 600 : 40) }, () => int(256)));
       break;
     case 'verbatim':
+      break;
+    case 'signed-update':
+      try {
+        p = encodeMessage(update(int(65536)));
+      } catch {
+        break; // a record the encoder refuses: the capture goes verbatim
+      }
+      if (rnd() < 0.3) p[12 + int(p.length - 12)]! ^= 1 << int(8);
+      p = signMessage(p, KEY, { now: Math.floor(Date.now() / 1000) }).message;
       break;
   }
   return p;
