@@ -2,6 +2,9 @@
 // UDP sockets of their own (IPv4 and IPv6, opened when first needed), bound to the
 // service's listen address when it is a single one, so secondaries see the NOTIFY come
 // from the address they know as their primary. Responses come back to those sockets.
+// A target with a key (RFC 8945) gets each try signed with it, and only a response
+// signed with the same key over that try's MAC counts; any other is dropped (counted),
+// so the NOTIFY is tried again.
 import { createSocket, type Socket } from 'node:dgram';
 import type { Clock } from '../core/clock.js';
 import { isIPv4 } from '../core/ip.js';
@@ -9,7 +12,10 @@ import { NotifySender, type NotifyTarget, type NotifyTransition } from '../proto
 import { soaSerial, type SoaRecord } from '../protocol/dns/zone-diff.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import type { RateLimitedLog } from '../runtime/rate-limited-log.js';
-import { decodeMessage, isWireDecodeError } from '../wire/dns/index.js';
+import { decodeMessage, isWireDecodeError, nameKey, signMessage, verifyMessage, type TsigKey } from '../wire/dns/index.js';
+
+/** Signed tries awaiting an answer that are remembered at most. */
+const MAX_SIGNED_TRIES = 4096;
 
 export interface DnsNotifierOptions {
   readonly clock: Clock;
@@ -17,16 +23,19 @@ export interface DnsNotifierOptions {
   /** Source addresses: the service's listen addresses (wildcards are ignored). */
   readonly listen: readonly string[];
   readonly dropLog: RateLimitedLog;
+  /** The service's TSIG keys (dns.keys), by name. */
+  readonly key: (name: string) => TsigKey | undefined;
 }
 
 export class DnsNotifier {
   readonly sender: NotifySender;
   private readonly sockets = new Map<4 | 6, Socket>();
+  /** The key and MAC of the last signed try to each server, by "address#port|id". */
+  private readonly signed = new Map<string, { key: TsigKey; mac: Buffer }>();
 
   constructor(private readonly opts: DnsNotifierOptions) {
     this.sender = new NotifySender({
       clock: opts.clock,
-      // TSIG: a target with a key gets its NOTIFY signed here once TSIG is wired in.
       send: (message, target) => this.send(message, target),
       onTransition: (t) => this.transitioned(t),
     });
@@ -38,15 +47,33 @@ export class DnsNotifier {
     this.sender.notify(zone, soa, targets);
   }
 
+  private now(): number {
+    return Math.floor(this.opts.clock.now() / 1000);
+  }
+
   close(): void {
     this.sender.stop();
+    this.signed.clear();
     for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
   }
 
   private send(message: Buffer, target: NotifyTarget): void {
     const family = isIPv4(target.address) ? 4 : 6;
-    this.socket(family).send(message, target.port, target.address, (error) => {
+    let wire = message;
+    if (target.key !== undefined) {
+      const key = this.opts.key(target.key);
+      if (!key) {
+        this.opts.dropLog.event({ reason: 'notify-key-unknown', to: target.address, key: target.key });
+        return;
+      }
+      const signed = signMessage(message, key, { now: this.now() });
+      // Tries that never got an answer are forgotten, oldest first.
+      if (this.signed.size >= MAX_SIGNED_TRIES) this.signed.delete(this.signed.keys().next().value!);
+      this.signed.set(`${target.address}#${target.port}|${message.readUInt16BE(0)}`, { key, mac: signed.mac });
+      wire = signed.message;
+    }
+    this.socket(family).send(wire, target.port, target.address, (error) => {
       if (error) this.opts.dropLog.event({ reason: 'notify-send-failed', to: target.address, detail: error.message });
     });
   }
@@ -59,7 +86,18 @@ export class DnsNotifier {
     socket.on('error', (e) => this.opts.dropLog.event({ reason: 'notify-socket-error', detail: e.message }));
     socket.on('message', (data, rinfo) => {
       try {
-        this.sender.onResponse(decodeMessage(data), { address: rinfo.address, port: rinfo.port });
+        const response = decodeMessage(data);
+        const at = `${rinfo.address}#${rinfo.port}|${response.id}`;
+        const signed = this.signed.get(at);
+        if (signed) {
+          const verdict = verifyMessage(data, (name) => (nameKey(name) === nameKey(signed.key.name) ? signed.key : undefined), { now: this.now(), requestMac: signed.mac });
+          if (!verdict?.ok) {
+            this.opts.dropLog.event({ reason: 'notify-response-tsig', from: rinfo.address, detail: verdict ? verdict.detail : 'the response is not signed' });
+            return;
+          }
+          this.signed.delete(at);
+        }
+        this.sender.onResponse(response, { address: rinfo.address, port: rinfo.port });
       } catch (error) {
         if (!isWireDecodeError(error)) throw error;
         this.opts.dropLog.event({ reason: `notify-response-${error.reason}`, from: rinfo.address });

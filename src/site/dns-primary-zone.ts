@@ -34,7 +34,7 @@ import { UpdatePolicy } from '../protocol/dns/update/policy.js';
 import { digestAfter, zoneDigest } from '../protocol/dns/zone-digest.js';
 import { writeZoneFile } from '../protocol/dns/zone-file/index.js';
 import { validateZone } from '../protocol/dns/zone-validate.js';
-import { diffZones, soaSerial } from '../protocol/dns/zone-diff.js';
+import { diffOwners, diffZones, soaSerial } from '../protocol/dns/zone-diff.js';
 import { loadZoneText } from '../protocol/dns/zone-load.js';
 import { formatZoneProblem, type ZoneProblem } from '../protocol/dns/zone-problem.js';
 import type { ServedZone } from '../protocol/dns/zone-set.js';
@@ -184,7 +184,7 @@ export class PrimaryZone {
     if (verdict.kind === 'answer') return { rcode: verdict.rcode, reason: verdict.reason };
     const next = verdict.zone;
     for (const w of verdict.warnings) logWarning(this.opts.log, old.origin, w);
-    const diff = diffZones(old, next);
+    const diff = diffOwners(old, next, verdict.touched);
     const digest = digestAfter(this.content, diff);
     // Dynamic zones always journal (else an accepted update would live in memory only).
     const keep = Math.max(1, this.config.ixfrHistory);

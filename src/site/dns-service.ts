@@ -26,6 +26,7 @@ import { Udp4Socket } from '../runtime/udp4-socket.js';
 import { openDnsDataDir } from '../storage/dns-zone-copy-files.js';
 import { ipv4FromString, ipv4ToString } from '../wire/ipv4.js';
 import { Opcode } from '../wire/dns/types.js';
+import { nameKey } from '../wire/dns/name.js';
 import { loadTsigKeys } from './dns-keys.js';
 import { TsigXfrSecurity } from '../protocol/dns/secondary/tsig-security.js';
 import type { TsigKey } from '../wire/dns/tsig.js';
@@ -144,7 +145,10 @@ export class DnsService implements SiteService {
     responder.onTransfer = (answer, client) => this.logTransfer(answer, client);
     responder.onTsigFailure = (f, transport) => this.tsigLog.event({ error: f.error, key: f.keyName, algorithm: f.algorithm, transport, reason: f.detail });
     this.responder = responder;
-    this.notifier = new DnsNotifier({ clock: this.opts.clock, log: this.opts.log, listen: c.listen.map((l) => l.address), dropLog: this.dropLog });
+    this.notifier = new DnsNotifier({
+      clock: this.opts.clock, log: this.opts.log, listen: c.listen.map((l) => l.address), dropLog: this.dropLog,
+      key: (name) => this.tsigKeys.find((k) => nameKey(k.name) === nameKey(name)),
+    });
     for (const l of c.listen) {
       this.udp.push(isIPv4(l.address) ? this.openUdp4(l.address, l.port) : await this.openUdp6(l.address, l.port));
       this.tcp.push(await DnsTcpServer.listen({

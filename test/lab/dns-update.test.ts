@@ -214,11 +214,9 @@ test('DNS UPDATE to Outpost: prerequisites, nsupdate and knsupdate, refusals, fo
       assert.equal(await serial(), s0 + 1, 'the relayed failures changed nothing');
     });
 
-    // SERVER BUG, left failing on purpose: the primary's NOTIFY goes out unsigned although
-    // its `notify` entry names xfr-key (src/site/dns-notify.ts: "a target with a key gets
-    // its NOTIFY signed here once TSIG is wired in"), so this secondary, whose primary has
-    // that key, refuses it (DNS_NOTIFY_REFUSED "the NOTIFY is not signed") and would see
-    // the change only at its next SOA refresh (3600 s). Passes once NOTIFY out is signed.
+    // The secondary's primary has xfr-key: it accepts only a NOTIFY signed with it (the
+    // primary's `notify` entry names the key), else it would see the change at its next
+    // SOA refresh (3600 s).
     await t.test('6. the Outpost secondary gets the forwarded change by a signed NOTIFY + IXFR within 20 s', async () => {
       assert.ok(forwardedSerial > 0, 'case 5 forwarded an update');
       const ms = await expectRecord(client, SECONDARY, fqdn('f1'), 'A', '192.0.2.105',

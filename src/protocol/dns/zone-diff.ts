@@ -26,17 +26,36 @@ export const soaSerial = (soa: SoaRecord): number => (soa.data as SOAData).seria
 export function diffZones(before: Zone, after: Zone): ZoneDiff {
   const deleted: ResourceRecord[] = [];
   const added: ResourceRecord[] = [];
-  for (const set of after.rrsets()) {
-    if (set.type === RRType.SOA && nameKey(set.name) === after.originKey) continue;
-    const old = before.node(nameKey(set.name))?.rrsets.get(set.type);
-    if (!old) added.push(...recordsOf(set));
-    else if (!sameRRset(old, set)) changes(old, set, deleted, added);
-  }
-  for (const set of before.rrsets()) {
-    if (set.type === RRType.SOA && nameKey(set.name) === before.originKey) continue;
-    if (!after.node(nameKey(set.name))?.rrsets.has(set.type)) deleted.push(...recordsOf(set));
-  }
+  const keys = new Set<string>();
+  for (const set of after.rrsets()) keys.add(nameKey(set.name));
+  for (const set of before.rrsets()) keys.add(nameKey(set.name));
+  for (const key of keys) diffOwner(before, after, key, deleted, added);
   return { from: before.soa, to: after.soa, deleted, added };
+}
+
+/** What turns `before` into `after` when they differ only at the owners `keys` (a DNS UPDATE's). */
+export function diffOwners(before: Zone, after: Zone, keys: Iterable<string>): ZoneDiff {
+  const deleted: ResourceRecord[] = [];
+  const added: ResourceRecord[] = [];
+  for (const key of keys) diffOwner(before, after, key, deleted, added);
+  return { from: before.soa, to: after.soa, deleted, added };
+}
+
+/** The records of one owner that differ, the apex SOA apart. */
+function diffOwner(before: Zone, after: Zone, key: string, deleted: ResourceRecord[], added: ResourceRecord[]): void {
+  const old = before.node(key)?.rrsets;
+  const now = after.node(key)?.rrsets;
+  const apex = key === after.originKey;
+  for (const [type, set] of now ?? []) {
+    if (apex && type === RRType.SOA) continue;
+    const was = old?.get(type);
+    if (!was) added.push(...recordsOf(set));
+    else if (was !== set && !sameRRset(was, set)) changes(was, set, deleted, added);
+  }
+  for (const [type, set] of old ?? []) {
+    if (apex && type === RRType.SOA) continue;
+    if (!now?.has(type)) deleted.push(...recordsOf(set));
+  }
 }
 
 /** Same TTL and the same data in the same order: the common case, checked without keys. */

@@ -5,6 +5,7 @@
 // its records were written with.
 import { RRType, hasType, type RData, type ResourceRecord, type SOAData, type TypedRecord } from '../../wire/dns/types.js';
 import { isSubdomain, nameKey, parent } from '../../wire/dns/name.js';
+import { ZoneNodes } from './zone-nodes.js';
 
 /** The records of one owner and type: one TTL (RFC 2181 §5.2), one or more RDATA. */
 export interface RRset {
@@ -26,9 +27,12 @@ export class Zone {
     readonly origin: string,
     readonly originKey: string,
     readonly soa: TypedRecord<typeof RRType.SOA>,
-    private readonly nodes: ReadonlyMap<string, ZoneNode>,
-    /** Names that own nothing but have descendants that do (RFC 4592 §2.2.2): they exist, with no data. */
-    private readonly emptyNonTerminals: ReadonlySet<string>,
+    private readonly nodes: ZoneNodes<ZoneNode>,
+    /**
+     * Owners strictly below each name that has any, the apex included: a name without
+     * records but with a count exists, with no data (an empty non-terminal, RFC 4592 §2.2.2).
+     */
+    private readonly below: ReadonlyMap<string, number>,
     /** Keys of delegation points: NS below the apex. */
     private readonly cuts: ReadonlySet<string>,
     /** Keys of DNAME owners. */
@@ -43,11 +47,9 @@ export class Zone {
   static build(origin: string, records: readonly ResourceRecord[]): Zone {
     const originKey = nameKey(origin);
     const owners = new Map<string, { name: string; sets: Map<number, { name: string; type: number; class: number; ttl: number; data: RData[] }> }>();
-    let soa: TypedRecord<typeof RRType.SOA> | undefined;
     for (const rr of records) {
       const key = nameKey(rr.name);
       if (!isSubdomain(key, originKey)) throw new RangeError(`Zone.build: ${rr.name} is not in ${origin}`);
-      if (hasType(rr, RRType.SOA) && key === originKey) soa = rr;
       let owner = owners.get(key);
       if (!owner) owners.set(key, (owner = { name: rr.name, sets: new Map() }));
       const set = owner.sets.get(rr.type);
@@ -57,22 +59,61 @@ export class Zone {
         set.data.push(rr.data);
       }
     }
-    if (!soa) throw new RangeError(`Zone.build: ${origin} has no SOA at its apex`);
     const nodes = new Map<string, ZoneNode>();
-    const emptyNonTerminals = new Set<string>();
-    const cuts = new Set<string>();
-    const dnames = new Set<string>();
-    for (const [key, owner] of owners) {
-      nodes.set(key, { name: owner.name, rrsets: owner.sets });
-      if (key !== originKey && owner.sets.has(RRType.NS)) cuts.add(key);
-      if (owner.sets.has(RRType.DNAME)) dnames.add(key);
-    }
-    for (const key of owners.keys()) {
-      for (let p = parent(key); p !== undefined && p !== originKey && !nodes.has(p) && !emptyNonTerminals.has(p); p = parent(p)) {
-        emptyNonTerminals.add(p);
+    for (const [key, owner] of owners) nodes.set(key, { name: owner.name, rrsets: owner.sets });
+    return Zone.index(origin, originKey, ZoneNodes.of(nodes), new Map(), new Set(), new Set(), [...nodes.keys()], [], records.length);
+  }
+
+  /**
+   * A new version with the nodes of `changes` replaced (undefined or no RRsets: the
+   * owner removed), sharing every other node with this one. The changes must keep the
+   * zone valid (an SOA at the apex; the caller checks the rest).
+   */
+  patch(changes: ReadonlyMap<string, ZoneNode | undefined>): Zone {
+    const added: string[] = [];
+    const removed: string[] = [];
+    let records = this.recordCount;
+    for (const [key, node] of changes) {
+      const old = this.nodes.get(key);
+      if (old) {
+        for (const set of old.rrsets.values()) records -= set.data.length;
+        removed.push(key);
+      }
+      if (node && node.rrsets.size > 0) {
+        if (!isSubdomain(key, this.originKey)) throw new RangeError(`Zone.patch: ${node.name} is not in ${this.origin}`);
+        for (const set of node.rrsets.values()) records += set.data.length;
+        added.push(key);
       }
     }
-    return new Zone(origin, originKey, soa, nodes, emptyNonTerminals, cuts, dnames, records.length);
+    return Zone.index(this.origin, this.originKey, this.nodes.with(changes), new Map(this.below), new Set(this.cuts), new Set(this.dnames), added, removed, records);
+  }
+
+  /** The indexes of `nodes`, brought up to date for the owners `removed` (first) and `added`. */
+  private static index(
+    origin: string, originKey: string, nodes: ZoneNodes<ZoneNode>, below: Map<string, number>, cuts: Set<string>, dnames: Set<string>,
+    added: readonly string[], removed: readonly string[], recordCount: number,
+  ): Zone {
+    const count = (key: string, by: number) => {
+      for (let p = key === originKey ? undefined : parent(key); p !== undefined; p = p === originKey ? undefined : parent(p)) {
+        const n = (below.get(p) ?? 0) + by;
+        if (n > 0) below.set(p, n);
+        else below.delete(p);
+      }
+    };
+    for (const key of removed) {
+      count(key, -1);
+      cuts.delete(key);
+      dnames.delete(key);
+    }
+    for (const key of added) {
+      const node = nodes.get(key)!;
+      count(key, 1);
+      if (key !== originKey && node.rrsets.has(RRType.NS)) cuts.add(key);
+      if (node.rrsets.has(RRType.DNAME)) dnames.add(key);
+    }
+    const soa = nodes.get(originKey)?.rrsets.get(RRType.SOA);
+    if (!soa) throw new RangeError(`Zone: ${origin} has no SOA at its apex`);
+    return new Zone(origin, originKey, recordsOf(soa)[0] as TypedRecord<typeof RRType.SOA>, nodes, below, cuts, dnames, recordCount);
   }
 
   get serial(): number {
@@ -85,7 +126,17 @@ export class Zone {
 
   /** Whether the name exists in the zone: it owns records or is an empty non-terminal. */
   exists(key: string): boolean {
-    return this.nodes.has(key) || this.emptyNonTerminals.has(key);
+    return this.nodes.has(key) || this.below.has(key);
+  }
+
+  /** Whether some owner is strictly below the name. */
+  hasDescendants(key: string): boolean {
+    return this.below.has(key);
+  }
+
+  /** Keys of the delegation points (NS below the apex). */
+  cutKeys(): Iterable<string> {
+    return this.cuts;
   }
 
   isCut(key: string): boolean {
@@ -101,7 +152,7 @@ export class Zone {
     const apex = this.nodes.get(this.originKey)!;
     yield apex.rrsets.get(RRType.SOA)!;
     for (const [type, set] of apex.rrsets) if (type !== RRType.SOA) yield set;
-    for (const [key, node] of this.nodes) if (key !== this.originKey) yield* node.rrsets.values();
+    for (const [key, node] of this.nodes.entries()) if (key !== this.originKey) yield* node.rrsets.values();
   }
 
   /** Every record, the apex SOA first. */

@@ -6,14 +6,16 @@
 // the SOA is only replaced by a newer serial; the apex SOA and NS are never deleted
 // whole, nor the apex's last NS. An added record with a TTL other than its RRset's
 // gives the whole RRset that TTL (RFC 2181 §5.2, as BIND does). When anything changed
-// and the update did not itself raise the serial, it is raised by one (§3.6). Pure.
+// and the update did not itself raise the serial, it is raised by one (§3.6). Only the
+// owners the update names are copied: the new version shares every other node with the
+// old one (Zone.patch), so an update costs the size of what it changes. Pure.
 import { isSubdomain, nameKey } from '../../../wire/dns/name.js';
 import { rdataEqual } from '../../../wire/dns/rdata.js';
 import { Rcode, RRClass, RRType, type RData, type ResourceRecord, type SOAData } from '../../../wire/dns/types.js';
 import { serialAdd, serialGreater } from '../serial.js';
 import { isMetaType } from '../zone-file/mnemonics.js';
 import { BESIDE_CNAME } from '../zone-validate.js';
-import type { Zone } from '../zone.js';
+import type { RRset, Zone, ZoneNode } from '../zone.js';
 import { isEmpty } from './prerequisites.js';
 
 export interface PrescanFailure {
@@ -53,29 +55,30 @@ interface WorkingOwner {
 }
 
 export interface AppliedUpdate {
-  /** Whether any record changed (else the zone version stays, serial and all). */
-  readonly changed: boolean;
-  /** The records of the new version (the SOA with its new serial), when changed. */
-  readonly records: readonly ResourceRecord[];
+  /** The new version (the SOA with its new serial), when a record changed; else undefined (the version stays, serial and all). */
+  readonly zone?: Zone;
+  /** The owners the update rewrote, by key (their nodes in the new version; the others are shared with the old). */
+  readonly touched: ReadonlySet<string>;
 }
 
-/** Applies prescanned `updates` to a copy of `zone`'s records. */
+/** Applies prescanned `updates` to `zone`: copies of the owners it touches, patched into a new version. */
 export function applyUpdates(zone: Zone, zoneClass: number, updates: readonly ResourceRecord[]): AppliedUpdate {
-  const owners = new Map<string, WorkingOwner>();
-  for (const set of zone.rrsets()) {
-    const key = nameKey(set.name);
-    let owner = owners.get(key);
-    if (!owner) owners.set(key, (owner = { name: set.name, sets: new Map() }));
-    owner.sets.set(set.type, { ttl: set.ttl, data: [...set.data] });
-  }
+  const owners = new Map<string, WorkingOwner | undefined>();
+  /** The working copy of an owner, made from the zone's node the first time (undefined: the name owns nothing). */
+  const ownerAt = (key: string): WorkingOwner | undefined => {
+    if (owners.has(key)) return owners.get(key);
+    const node = zone.node(key);
+    const owner = node && { name: node.name, sets: new Map([...node.rrsets].map(([type, set]) => [type, { ttl: set.ttl, data: [...set.data] }])) };
+    owners.set(key, owner);
+    return owner;
+  };
   const apex = zone.originKey;
-  const oldSerial = zone.serial;
   let changed = false;
   for (const rr of updates) {
     const key = nameKey(rr.name);
-    const owner = owners.get(key);
+    const owner = ownerAt(key);
     if (rr.class === zoneClass) {
-      changed = add(owners, key, apex, rr) || changed;
+      changed = add(owners, owner, key, apex, rr) || changed;
     } else if (rr.class === RRClass.ANY) {
       if (!owner) continue;
       for (const type of rr.type === RRType.ANY ? [...owner.sets.keys()] : [rr.type]) {
@@ -93,20 +96,23 @@ export function applyUpdates(zone: Zone, zoneClass: number, updates: readonly Re
       changed = true;
     }
   }
-  if (!changed) return { changed: false, records: [] };
-  const soa = owners.get(apex)!.sets.get(RRType.SOA)!;
+  if (!changed) return { touched: new Set() };
+  const soa = ownerAt(apex)!.sets.get(RRType.SOA)!;
   const soaData = soa.data[0] as SOAData;
-  if (soaData.serial === oldSerial) soa.data = [{ ...soaData, serial: serialAdd(oldSerial, 1) }];
-  const records: ResourceRecord[] = [];
-  for (const owner of owners.values()) {
-    for (const [type, set] of owner.sets) for (const data of set.data) records.push({ name: owner.name, type, class: zoneClass, ttl: set.ttl, data });
+  if (soaData.serial === zone.serial) soa.data = [{ ...soaData, serial: serialAdd(zone.serial, 1) }];
+  const changes = new Map<string, ZoneNode | undefined>();
+  for (const [key, owner] of owners) {
+    if (!owner) continue;
+    const rrsets = new Map<number, RRset>();
+    for (const [type, set] of owner.sets) rrsets.set(type, { name: owner.name, type, class: zoneClass, ttl: set.ttl, data: set.data });
+    changes.set(key, rrsets.size > 0 ? { name: owner.name, rrsets } : undefined);
   }
-  return { changed: true, records };
+  return { zone: zone.patch(changes), touched: new Set(changes.keys()) };
 }
 
 /** One added record (§3.4.2.2); true when the zone changed. */
-function add(owners: Map<string, WorkingOwner>, key: string, apex: string, rr: ResourceRecord): boolean {
-  let owner = owners.get(key);
+function add(owners: Map<string, WorkingOwner | undefined>, found: WorkingOwner | undefined, key: string, apex: string, rr: ResourceRecord): boolean {
+  let owner = found;
   if (rr.type === RRType.SOA) {
     const set = owner?.sets.get(RRType.SOA);
     if (key !== apex || !set || !serialGreater((rr.data as SOAData).serial, (set.data[0] as SOAData).serial)) return false;

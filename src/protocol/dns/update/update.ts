@@ -7,20 +7,20 @@
 //   evaluateUpdate  on the zone version the update would change (the caller runs the
 //                   updates of one zone one after the other): prerequisites (§3.2),
 //                   permission per record (§3.3), prescan (§3.4.1), then the records
-//                   applied (§3.4.2), and the new version checked like a zone file
-//                   (zone-validate.ts) — an update that would break a rule is REFUSED.
+//                   applied (§3.4.2), and the new version checked against the zone
+//                   rules it could break (zone-rules.ts) — if it would, REFUSED.
 //
 // Pure: the caller verified the TSIG, journals and swaps in the new version, answers.
 import { nameKey } from '../../../wire/dns/name.js';
 import { Opcode, Rcode, RRClass, RRType, type DnsMessage, type ResourceRecord } from '../../../wire/dns/types.js';
 import { classToText, typeToText } from '../zone-file/mnemonics.js';
-import { formatZoneProblem, type ZoneProblem } from '../zone-problem.js';
-import { validateZone } from '../zone-validate.js';
-import { Zone } from '../zone.js';
+import type { ZoneProblem } from '../zone-problem.js';
+import type { Zone } from '../zone.js';
 import type { ServedZone } from '../zone-set.js';
 import { applyUpdates, prescanUpdates } from './apply.js';
 import type { UpdatePolicy } from './policy.js';
 import { checkPrerequisites } from './prerequisites.js';
+import { checkUpdatedZone } from './zone-rules.js';
 
 /** An update ended without a change: its rcode and why (for the log). */
 export interface UpdateVerdict {
@@ -32,7 +32,7 @@ export interface UpdateVerdict {
 
 export type UpdateRoute = UpdateVerdict | { readonly kind: 'forward'; readonly zone: string } | { readonly kind: 'evaluate'; readonly zone: string };
 
-export type UpdateEvaluation = UpdateVerdict | { readonly kind: 'change'; readonly zone: Zone; readonly warnings: readonly ZoneProblem[] };
+export type UpdateEvaluation = UpdateVerdict | { readonly kind: 'change'; readonly zone: Zone; readonly touched: ReadonlySet<string>; readonly warnings: readonly ZoneProblem[] };
 
 const answer = (rcode: number, reason: string, zone?: string): UpdateVerdict => ({ kind: 'answer', rcode, reason, ...(zone ? { zone } : {}) });
 
@@ -63,11 +63,10 @@ export function evaluateUpdate(message: DnsMessage, zone: Zone, policy: UpdatePo
   const prescan = prescanUpdates(zone, zoneClass, message.authorities);
   if (prescan) return answer(prescan.rcode, `update ${describe(prescan.record)}: ${prescan.reason}`, origin);
   const applied = applyUpdates(zone, zoneClass, message.authorities);
-  if (!applied.changed) return answer(Rcode.NOERROR, 'nothing to change', origin);
-  const checked = validateZone(origin, applied.records);
-  const errors = checked.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) return answer(Rcode.REFUSED, `the zone would break a rule: ${errors.map(formatZoneProblem).join('; ')}`, origin);
-  return { kind: 'change', zone: Zone.build(origin, checked.records), warnings: checked.problems };
+  if (!applied.zone) return answer(Rcode.NOERROR, 'nothing to change', origin);
+  const rules = checkUpdatedZone(zone, applied.zone, applied.touched);
+  if (rules.errors.length > 0) return answer(Rcode.REFUSED, `the zone would break a rule: ${rules.errors.join('; ')}`, origin);
+  return { kind: 'change', zone: applied.zone, touched: applied.touched, warnings: rules.warnings };
 }
 
 /** §3.3 per record: an RRset deletion of type ANY needs every type the name has (but the apex SOA and NS, never deleted). */
