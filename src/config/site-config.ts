@@ -1,5 +1,5 @@
 // Site config in: text → parsed → versioned → schema-validated with defaults →
-// semantic checks (dhcp-validate.ts, failover-validate.ts, dns-validate.ts) → frozen. Errors refuse the
+// semantic checks (dhcp-validate.ts, failover-validate.ts, dns-validate.ts, files-validate.ts) → frozen. Errors refuse the
 // config; warnings (same shape, their own codes) travel with the loaded config.
 import { parseJsonc } from './jsonc.js';
 import { canonicalJson, contentHash, deepFreeze } from './canonical.js';
@@ -9,6 +9,7 @@ import { SITE_CONFIG_VERSION, SiteConfigSchema, type SiteConfig } from './site-s
 import { validateDhcp } from './dhcp-validate.js';
 import { validateFailover } from './failover-validate.js';
 import { validateDns } from './dns-validate.js';
+import { validateFiles } from './files-validate.js';
 import { validateDdns } from './ddns-validate.js';
 
 export interface LoadedSiteConfig {
@@ -55,7 +56,8 @@ function semanticChecks(config: SiteConfig): { problems: ConfigProblem[]; warnin
   const problems = config.dhcp === undefined ? [] : [...validateDhcp(config.dhcp), ...validateDdns({ dns: config.dns, dhcp: config.dhcp })];
   const failover = validateFailover(config);
   const dns = config.dns === undefined ? [] : validateDns(config.dns);
-  return { problems: [...problems, ...failover.problems, ...dns], warnings: failover.warnings };
+  const files = config.files === undefined ? [] : validateFiles(config.files);
+  return { problems: [...problems, ...failover.problems, ...dns, ...files], warnings: failover.warnings };
 }
 
 export function siteConfigJsonSchema(): object {

@@ -1,11 +1,12 @@
 // The site config: the contract between the manager and a site daemon (versioned;
 // the dhcp section is in dhcp-schema.ts, the failover section in failover-schema.ts,
-// the dns section in dns-schema.ts; later issues add the files and agent sections). Defaults live here, next to
+// the dns section in dns-schema.ts, the files section in files-schema.ts; a later issue adds the agent section). Defaults live here, next to
 // each key, so the schema is also the defaults table.
 import { Type, type Static } from '@sinclair/typebox';
 import { DHCP_SCHEMA_DEFS, DhcpSchema } from './dhcp-schema.js';
 import { FailoverSchema } from './failover-schema.js';
 import { DnsSchema, TsigKeySchema } from './dns-schema.js';
+import { FilesSchema } from './files-schema.js';
 
 export const SITE_CONFIG_VERSION = 1;
 
@@ -49,6 +50,7 @@ export const SiteConfigSchema = Type.Object(
     dhcp: Type.Optional(DhcpSchema),
     failover: Type.Optional(FailoverSchema),
     dns: Type.Optional(DnsSchema),
+    files: Type.Optional(FilesSchema),
   },
   {
     additionalProperties: false,

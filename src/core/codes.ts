@@ -115,6 +115,13 @@ export const codes = {
   DNS_NOTIFY_ENDED: { level: 'info', summary: 'A NOTIFY to one server ended without trouble: acknowledged, superseded by a newer one or stopped with the service; carries zone, serial, server, result, tries and cause.' },
   DNS_NOTIFY_FAILED: { level: 'warn', summary: 'A NOTIFY to one server failed: no response after every try, or a response with an error RCODE (refused); the secondary still finds the change at its next SOA refresh. Carries zone, serial, server, result, tries and cause.' },
   DNS_NOTIFY_TRANSITION: { level: 'debug', summary: 'A NOTIFY to one server changed state (notify-states.ts): carries zone, serial, server, from, to, event, tries and cause.' },
+  // The file service (docs/files.md).
+  FILES_STARTED: { level: 'info', summary: 'The file service started: carries the directory served and its parts (http, tftp, sync).' },
+  FILES_DATA_DIR_UNAVAILABLE: { level: 'error', summary: 'files.dataDir cannot be created or is locked by another process (one file service per data directory); the site daemon does not start.' },
+  FILES_PART_UNAVAILABLE: { level: 'error', summary: 'A part of the file service is configured that this build does not have; the site daemon does not start.' },
+  // HTTP (src/site/files-http.ts): FILES_HTTP_* codes below this line.
+  // TFTP (src/site/files-tftp.ts): FILES_TFTP_* codes below this line.
+  // Sync (src/site/files-sync.ts): FILES_SYNC_* codes below this line.
   STATUS_LISTENING: { level: 'info', summary: 'The status endpoint (/healthz, /metrics) is listening; carries its URL.' },
   STATUS_LISTEN_FAILED: { level: 'error', summary: 'The status endpoint could not bind its address and port.' },
   STATUS_REQUEST_FAILED: { level: 'warn', summary: 'A status request could not be answered (rate-limited log line).' },

@@ -21,6 +21,7 @@ import { ControlToken, controlTokenPath } from './control-token.js';
 import type { OperatorCommand } from '../protocol/failover/relationship.js';
 import { leaseQueryRoute } from './lease-query.js';
 import { DnsService } from './dns-service.js';
+import { FilesService } from './files-service.js';
 import { DdnsService, ddnsEnabled } from './ddns-service.js';
 import type { SiteService } from './service.js';
 
@@ -109,6 +110,11 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
     services.push(service);
     dns = service;
     commands = true;
+  }
+  if (config.files?.enabled) {
+    const service = new FilesService({ config: config.files, configDir, log, clock, registry });
+    status.addRoute('/files', () => ({ status: 200, body: service.status() }));
+    services.push(service);
   }
   if (commands) {
     // Last: the lease directory (or, without DHCP, the DNS data directory) exists and is locked by this process.
