@@ -15,8 +15,14 @@ export interface RunId {
   readonly tag: string;
 }
 
+/** Tags given out in this process: a random 4-character tag repeats once in ~1.7 million, and two runs of one process must never share one. */
+const issued = new Set<string>();
+
 export function newRunId(pid = process.pid): RunId {
-  const tag = Array.from(randomBytes(4), (b) => (b % 36).toString(36)).join('');
+  let tag: string;
+  do tag = Array.from(randomBytes(4), (b) => (b % 36).toString(36)).join('');
+  while (issued.has(tag));
+  issued.add(tag);
   return { id: `${pid.toString(36)}-${tag}`, pid, tag };
 }
 
