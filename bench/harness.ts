@@ -129,18 +129,22 @@ export async function runBenchmark(bench: Benchmark, options: BenchOptions, io: 
   const summaries: Record<string, Summary> = {};
   for (const c of contenders) summaries[c] = summarize(records.filter((r) => r.contender === c).map((r) => r.value));
   const outpostMedian = summaries[outpost]?.median;
+  // A peer is compared with the Outpost contender of the RESULT line that names it (files-storm: TFTP with TFTP).
+  const outpostFor = (p: string) => bench.results?.find((r) => r.peers.includes(p))?.outpost ?? outpost;
   const ratios: Record<string, number | undefined> = {};
-  for (const p of peers) ratios[p] = ratio(outpostMedian, summaries[p]?.median);
+  const lineOutposts = new Set((bench.results ?? []).map((r) => r.outpost).filter((o) => o !== undefined));
+  for (const p of peers) if (!lineOutposts.has(p)) ratios[p] = ratio(summaries[outpostFor(p)]?.median, summaries[p]?.median);
   // One RESULT line per comparison whose peers ran, the bench's main one last; each
   // lists its peers fastest first and its ratio is against the fastest.
   const lines = (bench.results ?? [{ name: bench.name, peers }])
-    .map((spec) => ({ name: spec.name, peers: spec.peers.filter((p) => peers.includes(p)) }))
+    .map((spec) => ({ name: spec.name, outpost: spec.outpost ?? outpost, peers: spec.peers.filter((p) => peers.includes(p)) }))
     .filter((spec) => spec.peers.length > 0)
     .map((spec) => {
+      const ours = summaries[spec.outpost]?.median;
       const peerMedians = spec.peers.map((p) => ({ name: p, median: summaries[p]!.median }));
       const best = [...peerMedians].sort((a, b) => b.median - a.median)[0]!;
-      const headline = ratio(outpostMedian, best.median);
-      return { against: best.name, ratio: headline, line: resultLine(spec.name, outpostMedian, peerMedians, headline, bench.unit) };
+      const headline = ratio(ours, best.median);
+      return { against: best.name, ratio: headline, line: resultLine(spec.name, ours, peerMedians, headline, bench.unit) };
     });
   if (lines.length === 0) throw new Error(`${bench.name}: no RESULT line has a peer among ${peers.join(', ')}`);
   const main = lines.at(-1)!;

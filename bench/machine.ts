@@ -23,6 +23,10 @@ export const PROGRAMS = {
   dnsperf: { name: 'dnsperf', args: ['-h'], debianPackage: 'dnsperf' },
   ip: { name: 'ip', args: ['-V'], debianPackage: 'iproute2' },
   taskset: { name: 'taskset', args: ['--version'], debianPackage: 'util-linux' },
+  h2load: { name: 'h2load', args: ['--version'], debianPackage: 'nghttp2-client' },
+  atftp: { name: 'atftp', args: ['--version'], debianPackage: 'atftp' },
+  nginx: { name: 'nginx', args: ['-v'], debianPackage: 'nginx' },
+  tftpd: { name: 'in.tftpd', args: ['--version'], debianPackage: 'tftpd-hpa' },
 } as const satisfies Record<string, ProgramRef>;
 
 export interface ProgramVersion {

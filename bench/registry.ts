@@ -2,6 +2,7 @@
 import { dhcp4 } from './dhcp4.js';
 import { dhcp4Ha } from './dhcp4-ha.js';
 import { dnsTcp, dnsUdp } from './dns-udp.js';
+import { filesStorm } from './files-storm.js';
 import type { Benchmark } from './types.js';
 
 export const benchmarks: Record<string, Benchmark> = {
@@ -9,4 +10,5 @@ export const benchmarks: Record<string, Benchmark> = {
   [dhcp4Ha.name]: dhcp4Ha,
   [dnsUdp.name]: dnsUdp,
   [dnsTcp.name]: dnsTcp,
+  [filesStorm.name]: filesStorm,
 };

@@ -41,7 +41,7 @@ export function summaryTable(
       formatFigure(s?.median),
       s ? `${formatFigure(s.min)}–${formatFigure(s.max)}` : 'n/a',
       s ? `${(s.relativeSpread * 100).toFixed(1)} %` : 'n/a',
-      c === outpost ? '' : formatRatio(ratios[c]),
+      c === outpost || !(c in ratios) ? '' : formatRatio(ratios[c]),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

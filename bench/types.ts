@@ -58,7 +58,7 @@ export interface Benchmark {
    * (the last line printed). A line whose peers did not run (--peer) is left out.
    * Default: one line named after the bench, against every peer that ran.
    */
-  readonly results?: readonly { name: string; peers: readonly string[] }[];
+  readonly results?: readonly { name: string; peers: readonly string[]; /** The Outpost contender of this line; default outpostContender. */ outpost?: string }[];
   readonly defaultDuration: number;
   /** Programs whose versions go into the result for these contenders. */
   programs(contenders: readonly string[]): ProgramRef[];
