@@ -1,4 +1,4 @@
-// Zone.patch (src/protocol/dns/zone.ts over zone-nodes.ts): a version made by patching
+// Zone.patch (src/protocol/dns/zone.ts over persistent-map.ts): a version made by patching
 // owners in and out, many times over (overlays grown and folded), indexes exactly as the
 // same records built from scratch — every record, the count, which names exist (empty
 // non-terminals), have descendants, are cuts or DNAME owners — and the versions before

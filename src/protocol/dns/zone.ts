@@ -5,7 +5,7 @@
 // its records were written with.
 import { RRType, hasType, type RData, type ResourceRecord, type SOAData, type TypedRecord } from '../../wire/dns/types.js';
 import { isSubdomain, nameKey, parent } from '../../wire/dns/name.js';
-import { ZoneNodes } from './zone-nodes.js';
+import { PersistentMap } from './persistent-map.js';
 
 /** The records of one owner and type: one TTL (RFC 2181 §5.2), one or more RDATA. */
 export interface RRset {
@@ -27,16 +27,14 @@ export class Zone {
     readonly origin: string,
     readonly originKey: string,
     readonly soa: TypedRecord<typeof RRType.SOA>,
-    private readonly nodes: ZoneNodes<ZoneNode>,
+    private readonly nodes: PersistentMap<ZoneNode>,
     /**
      * Owners strictly below each name that has any, the apex included: a name without
      * records but with a count exists, with no data (an empty non-terminal, RFC 4592 §2.2.2).
      */
-    private readonly below: ReadonlyMap<string, number>,
-    /** Keys of delegation points: NS below the apex. */
-    private readonly cuts: ReadonlySet<string>,
-    /** Keys of DNAME owners. */
-    private readonly dnames: ReadonlySet<string>,
+    private readonly below: PersistentMap<number>,
+    /** NS records (at the apex and the cuts) naming each target, by the target's key. */
+    private readonly nsTargets: PersistentMap<number>,
     readonly recordCount: number,
   ) {}
 
@@ -61,7 +59,8 @@ export class Zone {
     }
     const nodes = new Map<string, ZoneNode>();
     for (const [key, owner] of owners) nodes.set(key, { name: owner.name, rrsets: owner.sets });
-    return Zone.index(origin, originKey, ZoneNodes.of(nodes), new Map(), new Set(), new Set(), [...nodes.keys()], [], records.length);
+    const empty = PersistentMap.of<number>();
+    return Zone.index(origin, originKey, PersistentMap.of(nodes), empty, empty, nodes, new Map(), records.length);
   }
 
   /**
@@ -70,50 +69,47 @@ export class Zone {
    * zone valid (an SOA at the apex; the caller checks the rest).
    */
   patch(changes: ReadonlyMap<string, ZoneNode | undefined>): Zone {
-    const added: string[] = [];
-    const removed: string[] = [];
+    const added = new Map<string, ZoneNode>();
+    const removed = new Map<string, ZoneNode>();
+    const nodes = new Map<string, ZoneNode | undefined>();
     let records = this.recordCount;
     for (const [key, node] of changes) {
       const old = this.nodes.get(key);
       if (old) {
         for (const set of old.rrsets.values()) records -= set.data.length;
-        removed.push(key);
+        removed.set(key, old);
       }
-      if (node && node.rrsets.size > 0) {
-        if (!isSubdomain(key, this.originKey)) throw new RangeError(`Zone.patch: ${node.name} is not in ${this.origin}`);
-        for (const set of node.rrsets.values()) records += set.data.length;
-        added.push(key);
+      const now = node && node.rrsets.size > 0 ? node : undefined;
+      if (now) {
+        if (!isSubdomain(key, this.originKey)) throw new RangeError(`Zone.patch: ${now.name} is not in ${this.origin}`);
+        for (const set of now.rrsets.values()) records += set.data.length;
+        added.set(key, now);
       }
+      nodes.set(key, now);
     }
-    return Zone.index(this.origin, this.originKey, this.nodes.with(changes), new Map(this.below), new Set(this.cuts), new Set(this.dnames), added, removed, records);
+    return Zone.index(this.origin, this.originKey, this.nodes.with(nodes), this.below, this.nsTargets, added, removed, records);
   }
 
-  /** The indexes of `nodes`, brought up to date for the owners `removed` (first) and `added`. */
+  /** The indexes brought up to date for the owners `removed` (their old nodes) and `added` (their new ones). */
   private static index(
-    origin: string, originKey: string, nodes: ZoneNodes<ZoneNode>, below: Map<string, number>, cuts: Set<string>, dnames: Set<string>,
-    added: readonly string[], removed: readonly string[], recordCount: number,
+    origin: string, originKey: string, nodes: PersistentMap<ZoneNode>, below: PersistentMap<number>, nsTargets: PersistentMap<number>,
+    added: ReadonlyMap<string, ZoneNode>, removed: ReadonlyMap<string, ZoneNode>, recordCount: number,
   ): Zone {
-    const count = (key: string, by: number) => {
-      for (let p = key === originKey ? undefined : parent(key); p !== undefined; p = p === originKey ? undefined : parent(p)) {
-        const n = (below.get(p) ?? 0) + by;
-        if (n > 0) below.set(p, n);
-        else below.delete(p);
+    const owners = new Map<string, number>();
+    const targets = new Map<string, number>();
+    const count = (key: string, node: ZoneNode, by: number) => {
+      for (let p = key === originKey ? undefined : parent(key); p !== undefined; p = p === originKey ? undefined : parent(p)) owners.set(p, (owners.get(p) ?? 0) + by);
+      for (const d of node.rrsets.get(RRType.NS)?.data ?? []) {
+        if (!('host' in d)) continue;
+        const target = nameKey(d.host);
+        targets.set(target, (targets.get(target) ?? 0) + by);
       }
     };
-    for (const key of removed) {
-      count(key, -1);
-      cuts.delete(key);
-      dnames.delete(key);
-    }
-    for (const key of added) {
-      const node = nodes.get(key)!;
-      count(key, 1);
-      if (key !== originKey && node.rrsets.has(RRType.NS)) cuts.add(key);
-      if (node.rrsets.has(RRType.DNAME)) dnames.add(key);
-    }
+    for (const [key, node] of removed) count(key, node, -1);
+    for (const [key, node] of added) count(key, node, 1);
     const soa = nodes.get(originKey)?.rrsets.get(RRType.SOA);
     if (!soa) throw new RangeError(`Zone: ${origin} has no SOA at its apex`);
-    return new Zone(origin, originKey, recordsOf(soa)[0] as TypedRecord<typeof RRType.SOA>, nodes, below, cuts, dnames, recordCount);
+    return new Zone(origin, originKey, recordsOf(soa)[0] as TypedRecord<typeof RRType.SOA>, nodes, below.adjusted(owners), nsTargets.adjusted(targets), recordCount);
   }
 
   get serial(): number {
@@ -134,17 +130,18 @@ export class Zone {
     return this.below.has(key);
   }
 
-  /** Keys of the delegation points (NS below the apex). */
-  cutKeys(): Iterable<string> {
-    return this.cuts;
-  }
-
+  /** A delegation point: NS below the apex. */
   isCut(key: string): boolean {
-    return this.cuts.has(key);
+    return key !== this.originKey && this.nodes.get(key)?.rrsets.has(RRType.NS) === true;
   }
 
   hasDname(key: string): boolean {
-    return this.dnames.has(key);
+    return this.nodes.get(key)?.rrsets.has(RRType.DNAME) === true;
+  }
+
+  /** Whether an NS record of the zone (at the apex or a cut) names `key`. */
+  isNsTarget(key: string): boolean {
+    return this.nsTargets.has(key);
   }
 
   /** Every RRset, the apex SOA first (the order of an AXFR's body). */

@@ -8,7 +8,7 @@
 //     a cut) left without an address.
 // So the common update (A, AAAA, PTR, TXT, DHCID, SRV…) costs the size of the change,
 // not of the zone. Pure.
-import { isSubdomain, nameKey, parent } from '../../../wire/dns/name.js';
+import { parent } from '../../../wire/dns/name.js';
 import { RRType } from '../../../wire/dns/types.js';
 import { typeToText } from '../zone-file/mnemonics.js';
 import { formatZoneProblem, type ZoneProblem } from '../zone-problem.js';
@@ -38,10 +38,8 @@ export function checkUpdatedZone(before: Zone, after: Zone, touched: ReadonlySet
       const dname = highestDname(after, key);
       if (dname !== undefined) errors.push(`${node.name} is below the DNAME at ${dname}`);
     }
-    const hadAddress = hasAddress(before, key);
-    if (hadAddress && !hasAddress(after, key)) {
-      const owner = nsOwnerTargeting(after, key);
-      if (owner !== undefined) errors.push(`${before.node(key)!.name} is an NS target of ${owner} and would have no A or AAAA record`);
+    if (hasAddress(before, key) && !hasAddress(after, key) && after.isNsTarget(key)) {
+      errors.push(`${before.node(key)!.name} is an NS target in the zone and would have no A or AAAA record`);
     }
   }
   return { errors, warnings: [] };
@@ -65,14 +63,4 @@ function highestDname(zone: Zone, key: string): string | undefined {
 function hasAddress(zone: Zone, key: string): boolean {
   const sets = zone.node(key)?.rrsets;
   return sets !== undefined && (sets.has(RRType.A) || sets.has(RRType.AAAA));
-}
-
-/** The apex or cut whose NS names `key` (in the zone), if any. */
-function nsOwnerTargeting(zone: Zone, key: string): string | undefined {
-  if (!isSubdomain(key, zone.originKey)) return undefined;
-  for (const owner of [zone.originKey, ...zone.cutKeys()]) {
-    const ns = zone.node(owner)?.rrsets.get(RRType.NS);
-    if (ns?.data.some((d) => 'host' in d && nameKey(d.host) === key)) return ns.name;
-  }
-  return undefined;
 }
