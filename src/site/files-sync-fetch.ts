@@ -76,7 +76,12 @@ async function heldBytes(ctx: FetchContext, item: FetchItem): Promise<number> {
 /** The hash of the part's first `length` bytes, to go on with. */
 async function hashOfPart(ctx: FetchContext, sha256: string, length: number) {
   const hash = createHash('sha256');
-  if (length > 0) for await (const chunk of ctx.store.readPart(sha256, length)) hash.update(chunk);
+  if (length > 0) {
+    for await (const chunk of ctx.store.readPart(sha256, length)) {
+      if (ctx.signal.aborted) throw ctx.signal.reason as Error; // a large part must not hold up a stop
+      hash.update(chunk);
+    }
+  }
   return hash;
 }
 

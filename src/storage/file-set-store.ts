@@ -10,8 +10,9 @@
 //
 // An object exists only once its size and hash were checked (the caller's job; this
 // file renames a fsync'ed part into place and fsyncs the directory). A set is built
-// apart, every directory of it fsync'ed, then renamed into sets/ whole: sets/<id>
-// exists only complete. `current` is switched by making a new link beside it and
+// apart, every directory of it fsync'ed, its manifest written, then renamed into sets/
+// whole: sets/<id> with sets/<id>.json is a complete set (a manifest is removed before
+// its set, so a removal cut short leaves nothing that could be taken for one). `current` is switched by making a new link beside it and
 // renaming it over the old one, then fsyncing the directory: a crash at any moment
 // leaves `current` naming the old complete set or the new one, never a half set.
 // Nothing else in files.dataDir (uploads/, the lock, the control token) is touched.

@@ -78,7 +78,7 @@ function servedTree(dir: string): Record<string, string> {
   return out;
 }
 
-test('sync against nginx: a set fetched whole; two files changed fetched alone, a download killed mid-way resumed by Range; a tampered file rejected while the old set serves', { skip, timeout: 120_000 }, async () => {
+test('sync against nginx: a set fetched whole; two files changed fetched alone, a download killed mid-way resumed by Range; a tampered file rejected while the old set serves', { skip, timeout: 120_000 }, async (t) => {
   assert.deepEqual(missingPrograms(['nginx', 'curl']), []);
   await withLab({ tag: 'files-sync' }, async (lab) => {
     const manager = await lab.namespace('manager');
@@ -130,7 +130,7 @@ test('sync against nginx: a set fetched whole; two files changed fetched alone, 
     const v1 = manifest('v1');
     config(v1);
     let daemon: LabProcess = start();
-    await daemon.waitForLine(/"code":"FILES_SYNC_SWITCHED".*"version":"v1"/, 30_000);
+    const first = await daemon.waitForLine(/"code":"FILES_SYNC_SWITCHED".*"version":"v1"/, 30_000);
     assert.deepEqual(accessLog(ndir).map((a) => `${a.path} ${a.status}${a.range ? ` ${a.range}` : ''}`).sort(),
       ['SEP001.cnf.xml 200', 'SEP002.cnf.xml 200', 'firmware/88xx.loads 200', 'ring.raw 200']);
     assert.deepEqual(served(), expect(v1));
@@ -162,6 +162,8 @@ test('sync against nginx: a set fetched whole; two files changed fetched alone, 
     daemon = start();
     const switched = await daemon.waitForLine(/"code":"FILES_SYNC_SWITCHED".*"version":"v2"/, 30_000);
     assert.match(switched, /"fetched":1,/, 'the config came before the kill; only the firmware after the restart');
+    const seconds = (line: string) => (JSON.parse(line) as { seconds: number }).seconds;
+    t.diagnostic(`v1 (${v1.files.reduce((n, f) => n + f.size, 0)} bytes, no cap) in ${seconds(first)} s; v2 killed at ${held} bytes, the rest (${BIG - held}) at ${BANDWIDTH} B/s in ${seconds(switched)} s`);
     const fetched = await daemon.waitForLine(/"code":"FILES_SYNC_FETCHED".*88xx/, 1_000);
     assert.match(fetched, new RegExp(`"resumedFrom":${held},`));
     const since = accessLog(ndir).slice(before);
