@@ -3,14 +3,13 @@
 // /dns/retransfer/<zone>, /dns/reload[/<zone>], /dns/notify/<zone> with the daemon's
 // control token as bearer (control.token in dhcp.leaseDir, or in dns.dataDir on a
 // server without DHCP: control-token.ts).
-import { age, errorText, EXIT_FAILED, EXIT_OK, EXIT_USAGE, readControlToken, statusTarget, UsageError, writeTable, type TargetOptions } from './status-target.js';
+import { age, EXIT_FAILED, EXIT_OK, getStatus, postCommand, refused, writeTable, type CommandOptions, type TargetOptions } from './status-target.js';
 
 export interface DnsStatusOptions extends TargetOptions {
   json?: boolean;
 }
 
-export interface DnsCommandOptions extends TargetOptions {
-  tokenFile?: string;
+export interface DnsCommandOptions extends CommandOptions {
   json?: boolean;
 }
 
@@ -21,17 +20,8 @@ interface ZoneView {
 }
 
 export async function dnsStatus(o: DnsStatusOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let text: string;
-  try {
-    const { url } = await statusTarget(o);
-    const res = await fetch(`${url}/dns`, { signal: AbortSignal.timeout(10_000) });
-    text = await res.text();
-    if (res.status === 404) { err.write(`outpost dns status: the daemon at ${url} runs no DNS service (no /dns route)\n`); return EXIT_FAILED; }
-    if (!res.ok) { err.write(`outpost dns status: ${errorText(text, res.statusText)}\n`); return EXIT_FAILED; }
-  } catch (error) {
-    err.write(`outpost dns status: ${(error as Error).message}\n`);
-    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
-  }
+  const text = await getStatus('outpost dns status', '/dns', o, err, 'DNS service');
+  if (typeof text === 'number') return text;
   if (o.json) { out.write(text.endsWith('\n') ? text : text + '\n'); return EXIT_OK; }
   const now = Date.now();
   let zones: ZoneView[];
@@ -79,38 +69,9 @@ function seconds(s: number): string {
 
 interface ReloadView { zone?: string; result?: string; serial?: number; previousSerial?: number; deleted?: number; added?: number; problems?: string[] }
 
-/** Writes why the daemon refused a command; the exit status. */
-function refused(name: string, r: { status: number; text: string }, err: NodeJS.WritableStream): number {
-  err.write(`${name}: ${errorText(r.text, String(r.status))}${r.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
-  return EXIT_FAILED;
-}
-
-/** POSTs one command; the daemon's status and JSON text, or an exit status after writing why. */
-async function post(name: string, path: string, o: DnsCommandOptions, err: NodeJS.WritableStream): Promise<{ status: number; text: string } | number> {
-  let url: string;
-  let token: string;
-  try {
-    const t = await statusTarget(o);
-    url = t.url;
-    const tokenFile = o.tokenFile ?? t.tokenPath;
-    if (!tokenFile) throw new UsageError(o.config ? `${o.config} has no dns section, so no control token: give --token-file FILE` : 'with --url give --token-file FILE (the daemon\'s control.token)');
-    token = await readControlToken(tokenFile, 'is it running, with a dns section?');
-  } catch (error) {
-    err.write(`${name}: ${(error as Error).message}\n`);
-    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
-  }
-  try {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
-    const text = await res.text();
-    if (res.status === 405) { // no such command route: POST is refused on the read-only paths
-      err.write(`${name}: the daemon at ${url} runs no DNS service\n`);
-      return EXIT_FAILED;
-    }
-    return { status: res.status, text };
-  } catch (error) {
-    err.write(`${name}: ${(error as Error).message}\n`);
-    return EXIT_FAILED;
-  }
+/** POSTs one DNS command. */
+function post(name: string, path: string, o: DnsCommandOptions, err: NodeJS.WritableStream): Promise<{ status: number; text: string } | number> {
+  return postCommand(name, path, o, err, { section: 'dns section', service: 'DNS service' });
 }
 
 export async function dnsReload(zone: string | undefined, o: DnsCommandOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {

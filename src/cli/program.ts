@@ -8,6 +8,7 @@ import { queryLeases, type LeasesOptions } from './leases.js';
 import { failoverCommand, failoverStatus, type FailoverCommandOptions, type FailoverStatusOptions } from './failover.js';
 import { OPERATOR_COMMANDS } from '../site/run.js';
 import { dnsNotify, dnsReload, dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
+import { filesStatus, filesSync, type FilesStatusOptions, type FilesSyncOptions } from './files.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -100,6 +101,22 @@ export function buildProgram(): Command {
     .description('send NOTIFY for a zone to its notify servers now, with the serial served')
     .argument('<zone>', 'the zone (dns.zones[].name)'))
     .action(async (zone: string, o: DnsCommandOptions) => { process.exitCode = await dnsNotify(zone, o, process.stdout, process.stderr); });
+
+  const files = program.command('files').description('the phone file service of a running site daemon (through its status endpoint)');
+
+  files.command('status')
+    .description('show the set served and the sync toward the manifest: target, state, progress, last success, rejected downloads, last error')
+    .option('-c, --config <file>', 'the site config (its status address and port)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180')
+    .option('--json', 'print the daemon\'s JSON')
+    .action(async (o: FilesStatusOptions) => { process.exitCode = await filesStatus(o, process.stdout, process.stderr); });
+
+  files.command('sync')
+    .description('start a sync attempt now (instead of waiting for files.sync.retryInterval)')
+    .option('-c, --config <file>', 'the site config (its status port, and the control token in its dhcp.leaseDir, dns.dataDir or files.dataDir)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180 (then give --token-file)')
+    .option('--token-file <file>', 'the daemon\'s control token (default: control.token in the config\'s dhcp.leaseDir, else dns.dataDir, else files.dataDir)')
+    .action(async (o: FilesSyncOptions) => { process.exitCode = await filesSync(o, process.stdout, process.stderr); });
 
   return program;
 }

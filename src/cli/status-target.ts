@@ -1,6 +1,6 @@
 // What the CLI's commands for a running daemon share: the status endpoint's URL and
-// the control token's path from a site config, reading the token, the daemon's error
-// text, and a plain text table.
+// the control token's path from a site config, reading the token, a GET of a status
+// route and a POST of a command, the daemon's error text, and a plain text table.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { SiteConfig } from '../config/site-schema.js';
@@ -80,4 +80,61 @@ export function statusUrlOf(config: Pick<SiteConfig, 'status'>): string | undefi
 export function writeTable(out: NodeJS.WritableStream, rows: readonly (readonly string[])[]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
   for (const r of rows) out.write(r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join('  ').trimEnd() + '\n');
+}
+
+export interface CommandOptions extends TargetOptions {
+  tokenFile?: string;
+}
+
+/** GETs a status route; the daemon's JSON text, or an exit status after writing why. `service` names what serves the route ("DNS service"). */
+export async function getStatus(name: string, path: string, o: TargetOptions, err: NodeJS.WritableStream, service: string): Promise<string | number> {
+  try {
+    const { url } = await statusTarget(o);
+    const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    if (res.status === 404) { err.write(`${name}: the daemon at ${url} runs no ${service} (no ${path} route)\n`); return EXIT_FAILED; }
+    if (!res.ok) { err.write(`${name}: ${errorText(text, res.statusText)}\n`); return EXIT_FAILED; }
+    return text;
+  } catch (error) {
+    err.write(`${name}: ${(error as Error).message}\n`);
+    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+/**
+ * POSTs one command with the control token; the daemon's status and JSON text, or an
+ * exit status after writing why. `section` names the config section that gives the
+ * daemon its commands ("dns section"), `service` what takes the command ("DNS service").
+ */
+export async function postCommand(name: string, path: string, o: CommandOptions, err: NodeJS.WritableStream, what: { section: string; service: string }): Promise<{ status: number; text: string } | number> {
+  let url: string;
+  let token: string;
+  try {
+    const t = await statusTarget(o);
+    url = t.url;
+    const tokenFile = o.tokenFile ?? t.tokenPath;
+    if (!tokenFile) throw new UsageError(o.config ? `${o.config} has no ${what.section}, so no control token: give --token-file FILE` : 'with --url give --token-file FILE (the daemon\'s control.token)');
+    token = await readControlToken(tokenFile, `is it running, with a ${what.section}?`);
+  } catch (error) {
+    err.write(`${name}: ${(error as Error).message}\n`);
+    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
+  }
+  try {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+    const text = await res.text();
+    if (res.status === 405) { // no such command route: POST is refused on the read-only paths
+      err.write(`${name}: the daemon at ${url} runs no ${what.service}\n`);
+      return EXIT_FAILED;
+    }
+    return { status: res.status, text };
+  } catch (error) {
+    err.write(`${name}: ${(error as Error).message}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+/** Writes why the daemon refused a command; the exit status. */
+export function refused(name: string, r: { status: number; text: string }, err: NodeJS.WritableStream): number {
+  err.write(`${name}: ${errorText(r.text, String(r.status))}${r.status === 401 ? ' (is the token file this daemon\'s, from this start?)' : ''}\n`);
+  return EXIT_FAILED;
 }

@@ -1,11 +1,12 @@
-// The bearer token of the status port's command routes (POST /failover/…, /dns/…): 32
-// random bytes in hex, made at each start and written to `control.token` (mode 0600)
-// in the DHCP lease directory — or, on a server without DHCP, in the DNS data
-// directory — and removed on a clean stop. Either directory is this daemon's own: it
-// is locked for one process (lease-journal-lock.ts, dns-zone-copy-files.ts) and holds the
-// state an operator command acts on, so whoever may read it may command the daemon,
-// and two daemons on one host never share (or overwrite) a token. The token is
-// written after that lock is taken (the service runs after DHCP and DNS), never logged.
+// The bearer token of the status port's command routes (POST /failover/…, /dns/…,
+// /files/sync): 32 random bytes in hex, made at each start and written to
+// `control.token` (mode 0600) in the DHCP lease directory — or, on a server without
+// DHCP, in the DNS data directory, or without either in files.dataDir — and removed on
+// a clean stop. Each directory is this daemon's own: it is locked for one process
+// (lease-journal-lock.ts, dns-zone-copy-files.ts, files-service.ts) and holds the state
+// an operator command acts on, so whoever may read it may command the daemon, and two
+// daemons on one host never share (or overwrite) a token. The token is written after
+// that lock is taken (the service runs after DHCP, DNS and files), never logged.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -14,12 +15,15 @@ import type { SiteService } from './service.js';
 
 export const CONTROL_TOKEN_FILE = 'control.token';
 
-/** Where the daemon of this config writes its control token: the DHCP lease directory, else the DNS data directory (undefined: neither, so no command routes). */
+type Owned<K extends string> = { readonly enabled?: boolean } & Readonly<Record<K, string>>;
+
+/** Where the daemon of this config writes its control token: the DHCP lease directory, else the DNS data directory, else files.dataDir (undefined: none, so no command routes). */
 export function controlTokenPath(
-  config: { readonly dhcp?: { readonly leaseDir: string; readonly enabled?: boolean }; readonly dns?: { readonly dataDir: string; readonly enabled?: boolean } },
+  config: { readonly dhcp?: Owned<'leaseDir'>; readonly dns?: Owned<'dataDir'>; readonly files?: Owned<'dataDir'> },
   configDir: string,
 ): string | undefined {
-  const dir = config.dhcp && config.dhcp.enabled !== false ? config.dhcp.leaseDir : config.dns && config.dns.enabled !== false ? config.dns.dataDir : undefined;
+  const on = (s: { readonly enabled?: boolean } | undefined) => s !== undefined && s.enabled !== false;
+  const dir = on(config.dhcp) ? config.dhcp!.leaseDir : on(config.dns) ? config.dns!.dataDir : on(config.files) ? config.files!.dataDir : undefined;
   return dir === undefined ? undefined : join(resolve(configDir, dir), CONTROL_TOKEN_FILE);
 }
 

@@ -13,6 +13,7 @@ import type { FilesConfig } from '../config/files-schema.js';
 import { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { FileTree } from './files-tree.js';
+import { FilesSync } from './files-sync.js';
 import type { SiteService } from './service.js';
 
 export const FILES_LOCK_FILE = 'files.lock';
@@ -47,7 +48,7 @@ export interface FilesPart {
 function partsFor(o: FilesPartOptions): { name: FilesPart['name']; part: FilesPart | undefined }[] {
   const c = o.config;
   const wanted: { name: FilesPart['name']; part: FilesPart | undefined }[] = [];
-  if (c.sync) wanted.push({ name: 'sync', part: undefined });
+  if (c.sync) wanted.push({ name: 'sync', part: new FilesSync(o) });
   if (c.http) wanted.push({ name: 'http', part: undefined });
   if (c.tftp) wanted.push({ name: 'tftp', part: undefined });
   return wanted;
@@ -92,6 +93,12 @@ export class FilesService implements SiteService {
     for (const part of this.parts.splice(0).reverse()) await part.stop().catch(() => undefined);
     this.lock?.release();
     this.lock = undefined;
+  }
+
+  /** POST /files/sync: a sync attempt now (files.sync configured, the service running). */
+  syncNow(): { status: number; body: unknown } {
+    const sync = this.parts.find((p): p is FilesSync => p instanceof FilesSync);
+    return sync ? sync.syncNow() : { status: 503, body: { error: 'the file sync is not running' } };
   }
 
   /** GET /files. */

@@ -114,10 +114,14 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
   if (config.files?.enabled) {
     const service = new FilesService({ config: config.files, configDir, log, clock, registry });
     status.addRoute('/files', () => ({ status: 200, body: service.status() }));
+    if (config.files.sync) {
+      status.addCommand('/files/sync', () => service.syncNow());
+      commands = true;
+    }
     services.push(service);
   }
   if (commands) {
-    // Last: the lease directory (or, without DHCP, the DNS data directory) exists and is locked by this process.
+    // Last: the lease directory (or, without DHCP, the DNS data directory, or without either files.dataDir) exists and is locked by this process.
     const token = new ControlToken(controlTokenPath(config, configDir)!);
     status.useAuthority(token);
     services.push(token);

@@ -124,6 +124,10 @@ test('the control token: 0600, 64 hex digits, new at each start (atomically repl
     assert.equal(controlTokenPath({ dhcp: { leaseDir: 'leases', enabled: false }, dns: { dataDir: 'dns' } }, dir), join(dir, 'dns', 'control.token'));
     assert.equal(controlTokenPath({ dhcp: { leaseDir: 'leases' }, dns: { dataDir: 'dns' } }, dir), path);
     assert.equal(controlTokenPath({ dhcp: { leaseDir: 'leases', enabled: false }, dns: { dataDir: 'dns', enabled: false } }, dir), undefined);
+    // Without either, in files.dataDir (POST /files/sync); DNS wins over files.
+    assert.equal(controlTokenPath({ files: { dataDir: 'files' } }, dir), join(dir, 'files', 'control.token'));
+    assert.equal(controlTokenPath({ dns: { dataDir: 'dns' }, files: { dataDir: 'files' } }, dir), join(dir, 'dns', 'control.token'));
+    assert.equal(controlTokenPath({ files: { dataDir: 'files', enabled: false } }, dir), undefined);
     mkdirSync(join(dir, 'leases'));
     writeFileSync(path, 'stale\n', { mode: 0o644 });
     writeFileSync(`${path}.${process.pid}.tmp`, 'leftover', { mode: 0o666 });
