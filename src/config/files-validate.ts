@@ -3,7 +3,8 @@
 //   - uploads with basic or digest need users; users unique, each with exactly one of
 //     password and passwordFile; upload and TFTP write paths are directories ("…/");
 //   - two listen entries of one protocol never share an address and port;
-//   - the manifest names each path once, and no path is also a directory of another.
+//   - the manifest names each path once, no path is also a directory of another, and
+//     one SHA-256 always comes with one size (the same content).
 import type { FilesConfig } from './files-schema.js';
 import { jsonPath, type ConfigProblem } from './problem.js';
 
@@ -43,6 +44,13 @@ export function validateFiles(files: FilesConfig): ConfigProblem[] {
   }
   if (files.sync) {
     const paths = new Map<string, number>();
+    const sizes = new Map<string, number>();
+    files.sync.manifest.files.forEach((f, i) => {
+      const first = sizes.get(f.sha256);
+      if (first !== undefined && files.sync!.manifest.files[first]!.size !== f.size) {
+        problem(['sync', 'manifest', 'files', i, 'size'], `${f.size} bytes, but files.sync.manifest.files[${first}] has the same sha256 with ${files.sync!.manifest.files[first]!.size}`);
+      } else if (first === undefined) sizes.set(f.sha256, i);
+    });
     files.sync.manifest.files.forEach((f, i) => {
       const first = paths.get(f.path);
       if (first !== undefined) problem(['sync', 'manifest', 'files', i, 'path'], `${f.path} is also files.sync.manifest.files[${first}]`);

@@ -8,6 +8,7 @@ import { treePath } from '../../src/protocol/files/tree-path.js';
 
 type Editable = any;
 const SHA = 'a'.repeat(64);
+const SHA2 = 'b'.repeat(64);
 
 function baseConfig(): Editable {
   return {
@@ -16,7 +17,7 @@ function baseConfig(): Editable {
       root: 'files', dataDir: 'files-data',
       http: { listen: [{ address: '192.0.2.1' }], uploads: { paths: ['backup/'], auth: 'digest', users: [{ name: 'phone', password: 'a long password' }] } },
       tftp: { listen: [{ address: '192.0.2.1' }], writable: ['incoming/'] },
-      sync: { manifest: { version: '1', files: [{ path: 'firmware/a.loads', size: 3, sha256: SHA }, { path: 'SEP001122334455.cnf.xml', size: 1, sha256: SHA }] }, sources: [{ url: 'http://198.51.100.1/files/' }] },
+      sync: { manifest: { version: '1', files: [{ path: 'firmware/a.loads', size: 3, sha256: SHA }, { path: 'SEP001122334455.cnf.xml', size: 1, sha256: SHA2 }] }, sources: [{ url: 'http://198.51.100.1/files/' }] },
     },
   };
 }
@@ -43,8 +44,9 @@ test('each semantic error of the files section names its path and reason', () =>
     ['upload path not a directory', (c) => { c.files.http.uploads.paths = ['backup']; }, '$.files.http.uploads.paths[0]: backup is not a directory: end it with "/"'],
     ['tftp writable not a directory', (c) => { c.files.tftp.writable = ['in']; }, '$.files.tftp.writable[0]: in is not a directory: end it with "/"'],
     ['same listen twice', (c) => c.files.tftp.listen.push({ address: '192.0.2.1', port: 69 }), '$.files.tftp.listen[1]: 192.0.2.1 port 69 is also $.files.tftp.listen[0]'],
-    ['duplicate manifest path', (c) => c.files.sync.manifest.files.push({ path: 'firmware/a.loads', size: 1, sha256: SHA }), '$.files.sync.manifest.files[2].path: firmware/a.loads is also files.sync.manifest.files[0]'],
-    ['a file that is also a directory', (c) => c.files.sync.manifest.files.push({ path: 'firmware', size: 1, sha256: SHA }), '$.files.sync.manifest.files[2].path: firmware is a file and also the directory of files.sync.manifest.files[0]'],
+    ['one content, two sizes', (c) => c.files.sync.manifest.files.push({ path: 'firmware/b.loads', size: 4, sha256: SHA }), '$.files.sync.manifest.files[2].size: 4 bytes, but files.sync.manifest.files[0] has the same sha256 with 3'],
+    ['duplicate manifest path', (c) => c.files.sync.manifest.files.push({ path: 'firmware/a.loads', size: 3, sha256: SHA }), '$.files.sync.manifest.files[2].path: firmware/a.loads is also files.sync.manifest.files[0]'],
+    ['a file that is also a directory', (c) => c.files.sync.manifest.files.push({ path: 'firmware', size: 3, sha256: SHA }), '$.files.sync.manifest.files[2].path: firmware is a file and also the directory of files.sync.manifest.files[0]'],
   ];
   for (const [what, edit, expected] of cases) {
     const c = baseConfig();
