@@ -34,8 +34,9 @@ export function parseCredentials(header: string): Credentials | undefined {
 /**
  * Parameters `name=value` separated by `separator` (auth-params: ","; Content-Type and
  * Content-Disposition parameters: ";"), values a token or a quoted-string; with
- * `lenientValues` an unquoted value runs to the next separator (Content-Disposition
- * file names as old clients send them). Names lower-cased; a name twice, more than
+ * `lenientValues` an unquoted value runs to the next separator and a backslash in a
+ * quoted one escapes only a quote or a backslash (Content-Disposition file names as
+ * browsers and old clients send them). Names lower-cased; a name twice, more than
  * MAX_PARAMS, or a stray character: undefined.
  */
 export function parseParams(text: string, separator: ',' | ';', lenientValues: boolean): Map<string, string> | undefined {
@@ -58,7 +59,7 @@ export function parseParams(text: string, separator: ',' | ';', lenientValues: b
     ows();
     let value: string;
     if (text[i] === '"') {
-      const q = readQuoted(text, i);
+      const q = readQuoted(text, i, lenientValues);
       if (!q) return undefined;
       value = q.value;
       i = q.next;
@@ -81,13 +82,18 @@ export function parseParams(text: string, separator: ',' | ';', lenientValues: b
   return params;
 }
 
-/** A quoted-string (RFC 9110 §5.6.4) starting at `at`: its value with escapes undone and the index after it. */
-export function readQuoted(s: string, at: number): { value: string; next: number } | undefined {
+/**
+ * A quoted-string (RFC 9110 §5.6.4) starting at `at`: its value with escapes undone and
+ * the index after it. `literalBackslash`: "\\" escapes only a quote or a backslash and
+ * stands for itself before anything else (browsers send Windows paths in file names
+ * unescaped, curl escapes them).
+ */
+export function readQuoted(s: string, at: number, literalBackslash = false): { value: string; next: number } | undefined {
   let value = '';
   for (let i = at + 1; i < s.length; i++) {
     const c = s[i]!;
     if (c === '"') return { value, next: i + 1 };
-    if (c === '\\') {
+    if (c === '\\' && (!literalBackslash || s[i + 1] === '"' || s[i + 1] === '\\')) {
       i++;
       if (i >= s.length) return undefined;
       value += s[i];

@@ -1,0 +1,64 @@
+// Sends the answer planned for a GET or HEAD (protocol/files/http-read-plan.ts) from an
+// opened file: streamed from its handle in chunks as the connection drains (never read
+// whole into memory), a range from its offset, several ranges one after the other
+// between their multipart delimiters. The Content-Length announced is enforced: a file
+// that shrinks while it is sent ends in a closed connection, never in a short body the
+// client would take as complete. The handle is closed in every case.
+import type { ServerResponse } from 'node:http';
+import type { FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { ByteRange, ByterangesLayout } from '../protocol/files/http-range.js';
+import type { ReadPlan } from '../protocol/files/http-read-plan.js';
+
+/** Bytes read from disk per chunk: a transfer holds about this much in memory (plus the socket's buffer). */
+export const CHUNK_BYTES = 64 * 1024;
+
+export interface SendResult {
+  /** Body bytes read and handed to the connection. */
+  readonly bytes: number;
+  /** Why the body was cut short: the client went away ('aborted') or reading failed (the error). */
+  readonly cut?: 'aborted' | Error;
+}
+
+export async function sendPlanned(res: ServerResponse, handle: FileHandle, plan: ReadPlan, head: boolean): Promise<SendResult> {
+  res.statusCode = plan.status;
+  for (const [k, v] of Object.entries(plan.headers)) res.setHeader(k, v);
+  const body = plan.body;
+  if (head || body.kind === 'none') {
+    await handle.close().catch(() => undefined);
+    res.end();
+    return { bytes: 0 };
+  }
+  res.strictContentLength = true;
+  // One range: the file stream straight into the response (its bytesRead is the count); several: a generator that counts.
+  let bytes = 0;
+  const single = body.kind === 'file' ? rangeOf(handle, body.range) : undefined;
+  try {
+    if (single) await pipeline(single, res);
+    else if (body.kind === 'byteranges') await pipeline(byteranges(handle, body.layout, (n) => { bytes += n; }), res);
+    return { bytes: single?.bytesRead ?? bytes };
+  } catch (error) {
+    res.destroy();
+    const e = error as NodeJS.ErrnoException;
+    return { bytes: single?.bytesRead ?? bytes, cut: e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'aborted' : e };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function rangeOf(handle: FileHandle, r: ByteRange) {
+  return handle.createReadStream({ start: r.start, end: r.end, highWaterMark: CHUNK_BYTES, autoClose: false });
+}
+
+/** The multipart/byteranges body; `count` hears every chunk's length. */
+async function* byteranges(handle: FileHandle, layout: ByterangesLayout, count: (n: number) => void): AsyncGenerator<Buffer> {
+  const out = (b: Buffer) => {
+    count(b.length);
+    return b;
+  };
+  for (const part of layout.parts) {
+    yield out(part.head);
+    for await (const chunk of rangeOf(handle, part.range)) yield out(chunk as Buffer);
+  }
+  yield out(layout.tail);
+}
