@@ -29,21 +29,32 @@ export async function sendPlanned(res: ServerResponse, handle: FileHandle, plan:
     res.end();
     return { bytes: 0 };
   }
-  res.strictContentLength = true;
-  // One range: the file stream straight into the response (its bytesRead is the count); several: a generator that counts.
+  // The response is ended here, only once every byte announced was read: Node's own
+  // check (strictContentLength) throws from inside the pipeline, out of reach of a catch.
   let bytes = 0;
   const single = body.kind === 'file' ? rangeOf(handle, body.range) : undefined;
+  const sent = () => single?.bytesRead ?? bytes;
   try {
-    if (single) await pipeline(single, res);
-    else if (body.kind === 'byteranges') await pipeline(byteranges(handle, body.layout, (n) => { bytes += n; }), res);
-    return { bytes: single?.bytesRead ?? bytes };
+    if (body.kind === 'file') {
+      await pipeline(single!, res, { end: false });
+      if (single!.bytesRead !== body.range.end - body.range.start + 1) throw shrunk(single!.bytesRead, body.range);
+    } else {
+      await pipeline(byteranges(handle, body.layout, (n) => { bytes += n; }), res, { end: false });
+    }
+    res.end();
+    return { bytes: sent() };
   } catch (error) {
     res.destroy();
     const e = error as NodeJS.ErrnoException;
-    return { bytes: single?.bytesRead ?? bytes, cut: e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'aborted' : e };
+    return { bytes: sent(), cut: e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'aborted' : e };
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** The file ended before the range did: it shrank while it was sent. */
+function shrunk(read: number, r: ByteRange): NodeJS.ErrnoException {
+  return Object.assign(new Error(`the file ended ${r.end - r.start + 1 - read} bytes early: it shrank while it was sent`), { code: 'SHORT_READ' });
 }
 
 function rangeOf(handle: FileHandle, r: ByteRange) {
@@ -58,7 +69,9 @@ async function* byteranges(handle: FileHandle, layout: ByterangesLayout, count: 
   };
   for (const part of layout.parts) {
     yield out(part.head);
-    for await (const chunk of rangeOf(handle, part.range)) yield out(chunk as Buffer);
+    const stream = rangeOf(handle, part.range);
+    for await (const chunk of stream) yield out(chunk as Buffer);
+    if (stream.bytesRead !== part.range.end - part.range.start + 1) throw shrunk(stream.bytesRead, part.range);
   }
   yield out(layout.tail);
 }

@@ -58,8 +58,13 @@ const REFUSAL_STATUS: Readonly<Record<TreePathRefusal | OpenRefusal, number>> = 
   'empty': 404, 'dot-segment': 400, 'empty-segment': 400, 'control-character': 400, 'too-long': 414, 'not-utf8': 400,
   'not-found': 404, 'outside-root': 404, 'not-a-file': 404, 'unreadable': 403,
 };
-/** Refusals that are part of normal traffic (phones probe for files that are not there; digest's first leg): counted, not logged. */
-const QUIET = new Set(['empty', 'not-found', 'not-a-file', 'directory', 'auth-required', 'auth-stale', 'precondition-failed', 'aborted']);
+/**
+ * Refusals counted but not logged as FILES_HTTP_REFUSED: part of normal traffic (phones
+ * probe for files that are not there, digest's first leg, a resumed download already
+ * complete), or logged under their own code (FILES_HTTP_AUTH_FAILED, FILES_HTTP_UPLOAD_FAILED).
+ */
+const QUIET = new Set(['empty', 'not-found', 'not-a-file', 'directory', 'precondition-failed', 'range-not-satisfiable', 'aborted', 'store-failed']);
+const quiet = (reason: string) => QUIET.has(reason) || reason.startsWith('auth-');
 
 export class FilesHttp implements FilesPart {
   readonly name = 'http';
@@ -281,7 +286,7 @@ export class FilesHttp implements FilesPart {
   private reply(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string | string[]> = {}): void {
     if (status >= 400) {
       this.counters.refusal(reason);
-      if (!QUIET.has(reason)) this.refusedLog.event({ reason, status, client: clientOf(req.socket), method: req.method, path: logged(req.url) });
+      if (!quiet(reason)) this.refusedLog.event({ reason, status, client: clientOf(req.socket), method: req.method, path: logged(req.url) });
     }
     if (res.headersSent || res.destroyed) return;
     const body = status === 304 ? '' : `${status} ${STATUS_CODES[status] ?? ''}\n`;

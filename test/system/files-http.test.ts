@@ -54,21 +54,22 @@ function filesConfig(o: HttpOverrides = {}): FilesConfig {
 
 async function withHttp(o: HttpOverrides, fn: (f: Fixture) => Promise<void>, clock: Clock = systemClock): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-files-http-'));
-  const root = join(dir, 'root');
-  mkdirSync(join(root, 'firmware'), { recursive: true });
-  writeFileSync(join(root, 'SEP001122334455.cnf.xml'), CONFIG);
-  writeFileSync(join(root, 'firmware', 'fw.loads'), Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251)));
-  writeFileSync(join(dir, 'secret.txt'), 'TOP SECRET\n');
-  symlinkSync('../secret.txt', join(root, 'escape.txt'));
-  symlinkSync('SEP001122334455.cnf.xml', join(root, 'alias.xml'));
-  const { log, lines, codes } = memoryLogger('info');
-  const registry = new Registry();
-  const http = new FilesHttp({ config: filesConfig(o), configDir: dir, log, clock, registry, tree: new FileTree(root), dataDir: join(dir, 'data') });
-  await http.start();
+  let http: FilesHttp | undefined;
   try {
+    const root = join(dir, 'root');
+    mkdirSync(join(root, 'firmware'), { recursive: true });
+    writeFileSync(join(root, 'SEP001122334455.cnf.xml'), CONFIG);
+    writeFileSync(join(root, 'firmware', 'fw.loads'), Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251)));
+    writeFileSync(join(dir, 'secret.txt'), 'TOP SECRET\n');
+    symlinkSync('../secret.txt', join(root, 'escape.txt'));
+    symlinkSync('SEP001122334455.cnf.xml', join(root, 'alias.xml'));
+    const { log, lines, codes } = memoryLogger('info');
+    const registry = new Registry();
+    http = new FilesHttp({ config: filesConfig(o), configDir: dir, log, clock, registry, tree: new FileTree(root), dataDir: join(dir, 'data') });
+    await http.start();
     await fn({ dir, root, http, port: http.ports[0]!, registry, lines, codes });
   } finally {
-    await http.stop();
+    await http?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -302,6 +303,8 @@ test('Basic credentials: 401 with a challenge, wrong ones logged, right ones acc
       assert.equal((await get(f.port, '/backup/b.cfg', basic('phone', 'secret-pass'))).body.toString(), 'x');
       assert.equal((await get(f.port, '/SEP001122334455.cnf.xml')).status, 200, 'the served tree needs none');
       assert.deepEqual(f.lines().filter((l) => l.code === 'FILES_HTTP_AUTH_FAILED').map((l) => l.reason), ['wrong-password', 'malformed']);
+      assert.deepEqual(refused(f), {}, 'logged under their own code only');
+      assert.deepEqual([counted(f, 'auth-required'), counted(f, 'auth-wrong-password'), counted(f, 'auth-malformed')], [2, 1, 1]);
       assert.equal(f.lines().find((l) => l.code === 'FILES_HTTP_UPLOAD')?.user, 'phone');
       await sleep(50); // access lines are written when the server side of the exchange closes
       const access = f.lines().find((l) => l.code === 'FILES_HTTP_ACCESS' && l.method === 'GET' && l.status === 200 && l.path === '/backup/b.cfg');
@@ -409,6 +412,34 @@ test('streaming: a client that stops reading a 48 MB file holds a bounded amount
     assert.equal(counted(f, 'stalled'), 1);
     assert.equal(f.http.counters.aborted, 1);
     assert.equal((await get(f.port, '/firmware/fw.loads')).status, 200, 'the server goes on');
+  });
+});
+
+test('a file that shrinks while it is sent ends in a closed connection, never in a short body taken as complete', async () => {
+  await withHttp({}, async (f) => {
+    const file = join(f.root, 'firmware', 'shrinking.sbn');
+    writeFileSync(file, Buffer.alloc(16 << 20, 7));
+    const socket = connect(f.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = 0;
+    let head = '';
+    socket.on('data', (d: Buffer) => {
+      if (!head.includes('\r\n\r\n')) head += d.toString('latin1');
+      received += d.length;
+    });
+    socket.write('GET /firmware/shrinking.sbn HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.pause();
+    await sleep(200);
+    writeFileSync(file, Buffer.alloc(100_000, 7)); // truncated in place while the transfer waits
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.resume();
+    await Promise.race([closed, sleep(5000)]);
+    assert.ok(socket.destroyed, 'the connection was closed');
+    assert.match(head, /Content-Length: 16777216\r\n/);
+    assert.ok(received < 16 << 20, `${received} bytes received of 16 MiB`);
+    assert.equal(f.http.counters.aborted, 1);
+    assert.equal(f.lines().find((l) => l.code === 'FILES_HTTP_SEND_FAILED')?.error, 'SHORT_READ');
+    assert.equal((await get(f.port, '/firmware/shrinking.sbn')).body.length, 100_000, 'the server goes on');
   });
 });
 

@@ -74,6 +74,8 @@ test('multipart: file names from filename* (RFC 8187) first, quoted escapes undo
   const one = (disposition: string) => read(Buffer.from(`--b\r\nContent-Disposition: ${disposition}\r\n\r\nx\r\n--b--`), () => 1000, 'b')[0]!.headers;
   assert.deepEqual(one(`form-data; name="file"; filename="plain.cfg"; filename*=UTF-8''caf%C3%A9.cfg`), { name: 'file', filename: 'café.cfg' });
   assert.deepEqual(one('form-data; NAME=file; FileName="a \\"b\\".cfg"'), { name: 'file', filename: 'a "b".cfg' });
+  assert.deepEqual(one('form-data; name=file; filename="C:\\phone\\SEP01.cfg"'), { name: 'file', filename: 'C:\\phone\\SEP01.cfg' }, 'a browser\'s unescaped backslashes');
+  assert.deepEqual(one('form-data; name=file; filename="C:\\\\phone\\\\SEP01.cfg"'), { name: 'file', filename: 'C:\\phone\\SEP01.cfg' }, 'curl\'s escaped ones');
   assert.deepEqual(one('form-data; name=file; filename=C:\\phone\\SEP01.cfg'), { name: 'file', filename: 'C:\\phone\\SEP01.cfg' }, 'a token value kept as sent; the caller takes its last segment');
   assert.deepEqual(one("form-data; name=f; filename*=latin1''x.cfg"), { name: 'f' }, 'only UTF-8 ext-values');
 });
