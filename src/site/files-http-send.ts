@@ -24,32 +24,42 @@ export async function sendPlanned(res: ServerResponse, handle: FileHandle, plan:
   res.statusCode = plan.status;
   for (const [k, v] of Object.entries(plan.headers)) res.setHeader(k, v);
   const body = plan.body;
-  if (head || body.kind === 'none') {
-    await handle.close().catch(() => undefined);
-    res.end();
-    return { bytes: 0 };
-  }
+  let bytes = 0;
+  const count = (n: number) => { bytes += n; };
   // The response is ended here, only once every byte announced was read: Node's own
   // check (strictContentLength) throws from inside the pipeline, out of reach of a catch.
-  let bytes = 0;
-  const single = body.kind === 'file' ? rangeOf(handle, body.range) : undefined;
-  const sent = () => single?.bytesRead ?? bytes;
   try {
-    if (body.kind === 'file') {
-      await pipeline(single!, res, { end: false });
-      if (single!.bytesRead !== body.range.end - body.range.start + 1) throw shrunk(single!.bytesRead, body.range);
-    } else {
-      await pipeline(byteranges(handle, body.layout, (n) => { bytes += n; }), res, { end: false });
-    }
-    res.end();
-    return { bytes: sent() };
+    if (head || body.kind === 'none') res.end();
+    else if (body.kind === 'file') await sendRange(res, handle, body.range, count);
+    else await pipeline(byteranges(handle, body.layout, count), res, { end: false }).then(() => res.end());
+    return { bytes };
   } catch (error) {
     res.destroy();
     const e = error as NodeJS.ErrnoException;
-    return { bytes: sent(), cut: e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'aborted' : e };
+    return { bytes, cut: e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'aborted' : e };
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** One range as the whole body: up to a chunk in one read (most configuration files), more streamed. */
+async function sendRange(res: ServerResponse, handle: FileHandle, r: ByteRange, count: (n: number) => void): Promise<void> {
+  const length = r.end - r.start + 1;
+  if (length <= CHUNK_BYTES) {
+    const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(length), 0, length, r.start);
+    count(bytesRead);
+    if (bytesRead !== length) throw shrunk(bytesRead, r);
+    res.end(buffer);
+    return;
+  }
+  const stream = rangeOf(handle, r);
+  try {
+    await pipeline(stream, res, { end: false });
+  } finally {
+    count(stream.bytesRead);
+  }
+  if (stream.bytesRead !== length) throw shrunk(stream.bytesRead, r);
+  res.end();
 }
 
 /** The file ended before the range did: it shrank while it was sent. */
