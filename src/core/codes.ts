@@ -120,6 +120,16 @@ export const codes = {
   FILES_DATA_DIR_UNAVAILABLE: { level: 'error', summary: 'files.dataDir cannot be created or is locked by another process (one file service per data directory); the site daemon does not start.' },
   FILES_PART_UNAVAILABLE: { level: 'error', summary: 'A part of the file service is configured that this build does not have; the site daemon does not start.' },
   // HTTP (src/site/files-http.ts): FILES_HTTP_* codes below this line.
+  FILES_HTTP_LISTENING: { level: 'info', summary: 'The HTTP file service is listening; carries each address with its bound port (port 0 in the config: the one chosen) and whether it serves HTTPS.' },
+  FILES_HTTP_LISTEN_FAILED: { level: 'error', summary: 'The HTTP file service could not bind an address and port of files.http.listen; the site daemon does not start.' },
+  FILES_HTTP_TLS_UNREADABLE: { level: 'error', summary: 'files.http.tls: the certificate or key file cannot be read or is not a usable PEM certificate and key; the site daemon does not start.' },
+  FILES_HTTP_CREDENTIALS_UNREADABLE: { level: 'error', summary: 'files.http.uploads.users: a passwordFile cannot be read or is empty; the site daemon does not start.' },
+  FILES_HTTP_ACCESS: { level: 'info', summary: 'One HTTP request answered (files.http.accessLog): method, path, status, body bytes sent, client, user when authenticated, milliseconds.' },
+  FILES_HTTP_UPLOAD: { level: 'info', summary: 'A phone backup was stored (HTTP PUT or POST): path, bytes, client, user, whether it replaced an earlier version.' },
+  FILES_HTTP_REFUSED: { level: 'warn', summary: 'An HTTP request or connection was refused or cut off: bad path or encoding, traversal, malformed or oversized request, method not allowed, upload too large or malformed, slow or stalled client, connection limit; carries the reason (rate-limited log line).' },
+  FILES_HTTP_AUTH_FAILED: { level: 'warn', summary: 'Credentials sent for an upload directory (a backup written or read back) were wrong: unknown user, wrong password or digest, nonce not ours, replay, wrong realm, uri, algorithm or qop; carries the reason, client and user (rate-limited log line).' },
+  FILES_HTTP_UPLOAD_FAILED: { level: 'error', summary: 'An upload could not be stored (disk full, permissions); the client got 500 and the earlier version is kept (rate-limited log line).' },
+  FILES_HTTP_SEND_FAILED: { level: 'warn', summary: 'A file could not be read to its end while it was sent; the connection was closed so the client sees a cut transfer (rate-limited log line).' },
   // TFTP (src/site/files-tftp.ts): FILES_TFTP_* codes below this line.
   // Sync (src/site/files-sync.ts): FILES_SYNC_* codes below this line.
   FILES_SYNC_OPENED: { level: 'info', summary: 'The sync opened its store in files.dataDir: carries the set served from disk (version and set, or none yet: nothing is served until the first set is complete), the target version, and what a crash had left behind and was removed (sets half built, temporary links).' },

@@ -12,6 +12,7 @@ import { OutpostError } from '../core/errors.js';
 import type { FilesConfig } from '../config/files-schema.js';
 import { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
+import { FilesHttp } from './files-http.js';
 import { FileTree } from './files-tree.js';
 import { FilesSync } from './files-sync.js';
 import type { SiteService } from './service.js';
@@ -49,7 +50,7 @@ function partsFor(o: FilesPartOptions): { name: FilesPart['name']; part: FilesPa
   const c = o.config;
   const wanted: { name: FilesPart['name']; part: FilesPart | undefined }[] = [];
   if (c.sync) wanted.push({ name: 'sync', part: new FilesSync(o) });
-  if (c.http) wanted.push({ name: 'http', part: undefined });
+  if (c.http) wanted.push({ name: 'http', part: new FilesHttp(o) });
   if (c.tftp) wanted.push({ name: 'tftp', part: undefined });
   return wanted;
 }

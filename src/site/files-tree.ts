@@ -14,7 +14,7 @@ import { treePath, type TreePathRefusal } from '../protocol/files/tree-path.js';
 export type OpenRefusal = TreePathRefusal | 'not-found' | 'outside-root' | 'not-a-file' | 'unreadable';
 
 export type OpenedFile =
-  | { readonly ok: true; readonly path: string; readonly handle: FileHandle; readonly size: number; readonly mtimeMs: number }
+  | { readonly ok: true; readonly path: string; readonly handle: FileHandle; readonly size: number; readonly mtimeMs: number; readonly ino: number }
   | { readonly ok: false; readonly reason: OpenRefusal };
 
 export class FileTree {
@@ -56,7 +56,7 @@ export class FileTree {
         await handle.close();
         return { ok: false, reason: 'not-a-file' };
       }
-      return { ok: true, path: checked.path, handle, size: st.size, mtimeMs: st.mtimeMs };
+      return { ok: true, path: checked.path, handle, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
     } catch (error) {
       await handle.close().catch(() => undefined);
       return { ok: false, reason: refusalOf(error) };

@@ -73,12 +73,12 @@ export class UploadStore {
   }
 
   /** The stored file at `path`, opened for reading (undefined when none was uploaded); the caller closes it. */
-  async open(path: string): Promise<{ handle: FileHandle; size: number; mtimeMs: number } | undefined> {
+  async open(path: string): Promise<{ handle: FileHandle; size: number; mtimeMs: number; ino: number } | undefined> {
     if (!this.covers(path)) return undefined;
     try {
       const handle = await open(join(this.dir, path), constants.O_RDONLY | constants.O_NOFOLLOW);
       const st = await handle.stat();
-      if (st.isFile()) return { handle, size: st.size, mtimeMs: st.mtimeMs };
+      if (st.isFile()) return { handle, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
       await handle.close();
     } catch {
       // absent, or not a regular file
