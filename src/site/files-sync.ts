@@ -167,6 +167,7 @@ export class FilesSync implements FilesPart {
       await this.store.buildSet(plan.setId, { version: plan.version, files: plan.files });
       const previous = this.served;
       await this.store.switchTo(plan.setId);
+      this.o.tree.rootChanged();
       this.served = plan.setId;
       this.machine.transition('switched', `serving ${plan.setId}`);
       logEvent(this.o.log, 'FILES_SYNC_SWITCHED', {

@@ -1,8 +1,9 @@
 // The served tree of the file service (docs/files.md "Paths"): where a checked request
 // path (protocol/files/tree-path.ts) leads on disk, opened for reading. The root is a
 // directory, or with sync the `current` link that is switched from one complete set to
-// the next (site/files-sync.ts): each open resolves it anew, and a file opened before a
-// switch is read to its end from the set it was opened in. A symbolic link inside the
+// the next (site/files-sync.ts, which calls rootChanged()): the root is resolved once per
+// switch, and a file opened before a switch is read to its end from the set it was
+// opened in. A symbolic link inside the
 // tree may point anywhere inside it; one that leads out of it (after every link is
 // followed) is refused, as a directory, a device or a socket is: only regular files are
 // served.
@@ -18,6 +19,9 @@ export type OpenedFile =
   | { readonly ok: false; readonly reason: OpenRefusal };
 
 export class FileTree {
+  /** The root with every link followed, until setRoot or rootChanged: one realpath less per request. */
+  private resolved?: Promise<string>;
+
   constructor(private root: string) {}
 
   /** The directory (or link to one) served. */
@@ -28,6 +32,22 @@ export class FileTree {
   /** Serve another directory from the next open on. */
   setRoot(root: string): void {
     this.root = root;
+    this.resolved = undefined;
+  }
+
+  /** The root (a link) now leads elsewhere: the sync switched the set. */
+  rootChanged(): void {
+    this.resolved = undefined;
+  }
+
+  private base(): Promise<string> {
+    if (!this.resolved) {
+      const pending = realpath(this.root);
+      this.resolved = pending;
+      // A root that does not resolve (no set yet) is tried again at the next request.
+      pending.catch(() => { if (this.resolved === pending) this.resolved = undefined; });
+    }
+    return this.resolved;
   }
 
   /** The file `requested` names, opened for reading; the caller closes the handle. */
@@ -38,7 +58,7 @@ export class FileTree {
     let base: string;
     let real: string;
     try {
-      base = await realpath(this.root);
+      base = await this.base();
       real = await realpath(join(base, checked.path));
     } catch (error) {
       return { ok: false, reason: refusalOf(error) };
