@@ -121,6 +121,11 @@ export const codes = {
   FILES_PART_UNAVAILABLE: { level: 'error', summary: 'A part of the file service is configured that this build does not have; the site daemon does not start.' },
   // HTTP (src/site/files-http.ts): FILES_HTTP_* codes below this line.
   // TFTP (src/site/files-tftp.ts): FILES_TFTP_* codes below this line.
+  FILES_TFTP_LISTENING: { level: 'info', summary: 'The TFTP service is receiving requests; carries each address and its port (the one picked for port 0).' },
+  FILES_TFTP_LISTEN_FAILED: { level: 'error', summary: 'A TFTP listen address and port could not be bound (in use, not an address of this host, no permission); the site daemon does not start.' },
+  FILES_TFTP_REFUSED: { level: 'warn', summary: 'A TFTP packet was refused: undecodable, not a request, a request refused (path, not found, not writable, busy, options) or a packet from an unknown transfer ID; carries reason, client, file and the ERROR code sent, if any (rate-limited log line).' },
+  FILES_TFTP_TRANSFER: { level: 'info', summary: 'A TFTP transfer ended; carries type (rrq, wrq), file, client, result (completed, timed-out, aborted, failed, stopped), bytes, blocks sent again, the options agreed and milliseconds (rate-limited log line).' },
+  FILES_TFTP_TRANSITION: { level: 'debug', summary: 'A TFTP transfer changed state (tftp-read-states.ts, tftp-write-states.ts); carries client, file, from, to, event and cause.' },
   // Sync (src/site/files-sync.ts): FILES_SYNC_* codes below this line.
   STATUS_LISTENING: { level: 'info', summary: 'The status endpoint (/healthz, /metrics) is listening; carries its URL.' },
   STATUS_LISTEN_FAILED: { level: 'error', summary: 'The status endpoint could not bind its address and port.' },

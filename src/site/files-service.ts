@@ -13,6 +13,7 @@ import type { FilesConfig } from '../config/files-schema.js';
 import { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { FileTree } from './files-tree.js';
+import { FilesTftp } from './files-tftp.js';
 import type { SiteService } from './service.js';
 
 export const FILES_LOCK_FILE = 'files.lock';
@@ -49,7 +50,7 @@ function partsFor(o: FilesPartOptions): { name: FilesPart['name']; part: FilesPa
   const wanted: { name: FilesPart['name']; part: FilesPart | undefined }[] = [];
   if (c.sync) wanted.push({ name: 'sync', part: undefined });
   if (c.http) wanted.push({ name: 'http', part: undefined });
-  if (c.tftp) wanted.push({ name: 'tftp', part: undefined });
+  if (c.tftp) wanted.push({ name: 'tftp', part: new FilesTftp(o) });
   return wanted;
 }
 

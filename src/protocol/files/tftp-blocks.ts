@@ -1,0 +1,89 @@
+// Where a read transfer's blocks come from: a file opened once and read a window at a
+// time. Octet mode sends the file's bytes as they are, so block n is at offset
+// (n−1)·blksize and the size is known in advance (tsize). Netascii mode (RFC 1350,
+// RFC 764) sends LF as CR LF and CR as CR NUL: the stream sent is longer than the file
+// and block n starts wherever the conversion got to, so the position in the file (and
+// a half-sent CR LF or CR NUL) is kept at each block boundary, for the blocks a
+// retransmission may go back to. Pure: the file is an injected reader.
+import type { TftpBlockSource } from './tftp-read.js';
+
+/** A file opened for a transfer. */
+export interface TftpFileReader {
+  readonly size: number;
+  /** Up to `length` bytes at `position` (fewer only at the end of the file). */
+  read(position: number, length: number): Promise<Buffer>;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const NUL = 0x00;
+const INPUT_CHUNK = 64 * 1024;
+
+export function octetBlocks(file: TftpFileReader, blksize: number): TftpBlockSource {
+  return {
+    size: file.size,
+    async read(first, count) {
+      const position = (first - 1) * blksize;
+      const length = Math.max(0, Math.min(count * blksize, file.size - position));
+      const bytes = length === 0 ? Buffer.alloc(0) : await file.read(position, length);
+      if (bytes.length !== length) throw new Error(`short read: ${bytes.length} of ${length} bytes at ${position} (the file changed while it was sent)`);
+      return bytes;
+    },
+    release() {},
+  };
+}
+
+interface Checkpoint {
+  /** The next file byte to convert. */
+  readonly pos: number;
+  /** The second byte of a CR LF or CR NUL whose CR ended the previous block, or -1. */
+  readonly carry: number;
+}
+
+export function netasciiBlocks(file: TftpFileReader, blksize: number): TftpBlockSource {
+  const checkpoints = new Map<number, Checkpoint>([[1, { pos: 0, carry: -1 }]]);
+  return {
+    size: undefined,
+    async read(first, count) {
+      const start = checkpoints.get(first);
+      if (!start) throw new Error(`netascii: block ${first} is not at a known position`);
+      const out = Buffer.allocUnsafe(count * blksize);
+      let o = 0;
+      let { pos, carry } = start;
+      const emit = (b: number) => {
+        out[o++] = b;
+        if (o % blksize === 0) checkpoints.set(first + o / blksize, { pos, carry });
+      };
+      while (o < out.length) {
+        if (carry >= 0) {
+          const b = carry;
+          carry = -1;
+          emit(b);
+          continue;
+        }
+        if (pos >= file.size) break;
+        const chunk = await file.read(pos, Math.min(INPUT_CHUNK, file.size - pos));
+        if (chunk.length === 0) throw new Error(`short read at ${pos} of ${file.size} bytes (the file changed while it was sent)`);
+        for (let i = 0; i < chunk.length && o < out.length; i++) {
+          const c = chunk[i]!;
+          pos++;
+          if (c === LF || c === CR) {
+            carry = c === LF ? LF : NUL;
+            emit(CR);
+            if (o < out.length) {
+              const b = carry;
+              carry = -1;
+              emit(b);
+            }
+          } else {
+            emit(c);
+          }
+        }
+      }
+      return out.subarray(0, o);
+    },
+    release(block) {
+      for (const k of checkpoints.keys()) if (k < block) checkpoints.delete(k);
+    },
+  };
+}
