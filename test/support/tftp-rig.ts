@@ -153,60 +153,61 @@ export async function writeRig(o: { blksize?: number; timeoutMs?: number; retrie
 }
 
 /**
- * An RFC 7440 receiver fetching through a lossy network: it keeps only in-order blocks,
- * ACKs the last block of each window (and the final one), ACKs the last in-order block
- * at once when a block arrives ahead of it (once per gap) or again when an old one
- * arrives (the sender missed an ACK), and, with a client timeout, when nothing arrives
- * for that long. Each packet either way is
- * lost with probability `loss` (seeded); the rest arrive in order. Returns the bytes
- * received and whether the transfer completed.
+ * A client fetching through a lossy network, windowsize agreed. Both receivers keep only
+ * in-order blocks, ACK the last block of each window (counted from their last ACK) and
+ * the final one, and when nothing arrives for their own timeout ACK the last in-order
+ * block again. On a block that is not the next one:
+ *   - 'rfc7440': ACKs the last in-order block once per gap ahead, and on every old block;
+ *   - 'atftp' (Debian's atftp 0.8, handle-loss-duplication-better.patch): one extra ACK,
+ *     then nothing until the next in-order block or its own timeout.
+ * Each packet either way is lost with probability `loss` (seeded; ACK 0 of the OACK is
+ * never lost: atftp aborts on an OACK sent again); the rest arrive in order.
  */
-export async function fetchThroughLoss(rig: ReadRig, o: { windowsize: number; loss: number; seed: number; clientTimeoutMs?: number; maxSteps?: number; oack?: boolean }): Promise<{ bytes: Buffer; ok: boolean }> {
+export async function fetchThroughLoss(rig: ReadRig, o: { windowsize: number; loss: number; seed: number; receiver?: 'rfc7440' | 'atftp'; clientTimeoutMs?: number; maxSteps?: number }): Promise<{ bytes: Buffer; ok: boolean }> {
   const rnd = seededRandom(o.seed);
   const lost = () => rnd() < o.loss;
+  const atftp = o.receiver === 'atftp';
+  const clientTimeoutMs = o.clientTimeoutMs ?? 5000;
+  const blksize = (rig.t as unknown as { blksize: number }).blksize;
   const blocks: Buffer[] = [];
   let expected = 1;
   let sinceAck = 0;
-  let gapAcked = false;
+  let extraAck = false;
   let cursor = 0;
-  const blksize = (rig.t as unknown as { blksize: number }).blksize;
+  let heard = rig.clock.now();
   const ack = async (block: number) => {
     sinceAck = 0;
     if (!lost()) await rig.send({ op: 'ack', block: block & 0xffff });
   };
-  if (o.oack) {
-    // The OACK arrived (or is resent until it does): ACK 0.
-    await ack(0);
-  }
   for (let step = 0; step < (o.maxSteps ?? 1_000_000) && !rig.end; step++) {
     if (cursor >= rig.sent.length) {
-      // Nothing in flight: the client's timer (re-ACK) or the server's, whichever first.
-      const clientTimeout = o.clientTimeoutMs ?? Infinity;
-      if (clientTimeout < 1000) {
-        await rig.advance(clientTimeout);
-        if (cursor >= rig.sent.length) await ack(expected - 1);
-      } else {
-        await rig.advance(1000);
+      // Nothing in flight: time passes; the server's timer, or the client's.
+      await rig.advance(100);
+      if (rig.clock.now() - heard >= clientTimeoutMs) {
+        heard = rig.clock.now();
+        extraAck = false;
+        await ack(expected - 1);
       }
       continue;
     }
     const s = rig.sent[cursor++]!;
     if (lost()) continue;
+    heard = rig.clock.now();
     if (s.p.op === 'oack') {
-      await ack(0);
+      await rig.send({ op: 'ack', block: 0 });
       continue;
     }
     if (s.p.op !== 'data') continue;
     if (s.p.block !== (expected & 0xffff)) {
       const ahead = ((s.p.block - expected) & 0xffff) < 0x8000;
-      if (!ahead || !gapAcked) await ack(expected - 1);
-      if (ahead) gapAcked = true;
+      if (atftp ? !extraAck : !ahead || !extraAck) await ack(expected - 1);
+      if (atftp || ahead) extraAck = true;
       continue;
     }
     blocks.push(Buffer.from(s.p.data));
     expected++;
     sinceAck++;
-    gapAcked = false;
+    extraAck = false;
     if (s.p.data.length < blksize || sinceAck >= o.windowsize) await ack(expected - 1);
   }
   return { bytes: Buffer.concat(blocks), ok: rig.end?.state === 'completed' };

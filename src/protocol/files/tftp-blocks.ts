@@ -1,5 +1,5 @@
-// Where a read transfer's blocks come from: a file opened once and read a window at a
-// time. Octet mode sends the file's bytes as they are, so block n is at offset
+// Where a read transfer's blocks come from: a file opened once and read a window (or
+// 64 KiB) at a time. Octet mode sends the file's bytes as they are, so block n is at offset
 // (n−1)·blksize and the size is known in advance (tsize). Netascii mode (RFC 1350,
 // RFC 764) sends LF as CR LF and CR as CR NUL: the stream sent is longer than the file
 // and block n starts wherever the conversion got to, so the position in the file (and
@@ -18,16 +18,26 @@ const CR = 0x0d;
 const LF = 0x0a;
 const NUL = 0x00;
 const INPUT_CHUNK = 64 * 1024;
+/** Bytes read at once at least in octet mode. */
+const READ_AHEAD = 64 * 1024;
 
-export function octetBlocks(file: TftpFileReader, blksize: number): TftpBlockSource {
+export function octetBlocks(file: TftpFileReader, blksize: number, readAhead = READ_AHEAD): TftpBlockSource {
+  // The last bytes read: a lockstep transfer (windowsize 1) asks for one block at a time.
+  let cache: { position: number; bytes: Buffer } | undefined;
   return {
     size: file.size,
     async read(first, count) {
       const position = (first - 1) * blksize;
       const length = Math.max(0, Math.min(count * blksize, file.size - position));
-      const bytes = length === 0 ? Buffer.alloc(0) : await file.read(position, length);
-      if (bytes.length !== length) throw new Error(`short read: ${bytes.length} of ${length} bytes at ${position} (the file changed while it was sent)`);
-      return bytes;
+      if (length === 0) return Buffer.alloc(0);
+      if (cache && position >= cache.position && position + length <= cache.position + cache.bytes.length) {
+        return cache.bytes.subarray(position - cache.position, position - cache.position + length);
+      }
+      const want = Math.min(Math.max(length, readAhead), file.size - position);
+      const bytes = await file.read(position, want);
+      if (bytes.length !== want) throw new Error(`short read: ${bytes.length} of ${want} bytes at ${position} (the file changed while it was sent)`);
+      cache = { position, bytes };
+      return bytes.subarray(0, length);
     },
     release() {},
   };

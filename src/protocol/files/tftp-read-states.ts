@@ -3,9 +3,9 @@
 // at once (no option granted). While sending, an ACK of a block not yet acknowledged
 // slides the window, the final block's ACK completes it; duplicate ACKs and ACKs of
 // blocks never sent change nothing (no sorcerer's apprentice); a timeout sends again
-// from the first block not acknowledged, until the retries are used up. A client's
-// ERROR, a packet a read transfer cannot take, a read error or the service stopping
-// end it. Ended transfers take no event.
+// from the first block not acknowledged (tftp-read.ts says what exactly), until the
+// retries are used up. A client's ERROR, a packet a read transfer cannot take, a read
+// error or the service stopping end it. Ended transfers take no event.
 
 export type TftpReadState = 'new' | 'negotiating' | 'sending' | 'completed' | 'timed-out' | 'aborted' | 'failed' | 'stopped';
 export type TftpReadEvent =

@@ -9,8 +9,12 @@
 // block's ACK completes the transfer. An ACK of a block already acknowledged is a
 // duplicate and never makes anything be sent: resending on it is the sorcerer's
 // apprentice bug (RFC 1123 §4.2.3.1). Only the timer sends again: after the agreed
-// timeout without progress, from the first block not acknowledged; after `retries`
-// such timeouts in a row the transfer is given up.
+// timeout without progress, from the first block not acknowledged through the window,
+// and one block past all sent so far. That one is for a client that has every block
+// sent but whose ACKs were lost: to it every block sent again is old, and a client that
+// answers old blocks with one ACK only until a new block or its own timeout (atftp)
+// would never hear a new one — the retransmissions keep its timer from firing — and
+// never ACK again. After `retries` timeouts in a row the transfer is given up.
 //
 // Blocks come from an injected TftpBlockSource (a file opened once, read a window at a
 // time, never whole: firmware images are 10–100 MB). Pure: clock, sending and reading
@@ -60,6 +64,8 @@ export class TftpReadTransfer extends TftpTransfer {
   private total: number | undefined;
   /** Timeouts in a row without progress. */
   private tries = 0;
+  /** After timeouts, until the next ACK: the block sent last, one past the window at least. */
+  private probe = 0;
   private pumping = false;
 
   constructor(opts: TftpReadOptions) {
@@ -149,6 +155,7 @@ export class TftpReadTransfer extends TftpTransfer {
   private acknowledge(k: number): void {
     this.acked = k;
     this.tries = 0;
+    this.probe = 0;
     this.cancelTimer();
     this.stats.bytes = this.total === undefined ? k * this.blksize : Math.min(k * this.blksize, this.total);
     this.source.release(k + 1);
@@ -178,6 +185,7 @@ export class TftpReadTransfer extends TftpTransfer {
       return;
     }
     this.machine.transition('timeout', `no ACK after block ${this.sent & 0xffff}: sending again from block ${this.acked + 1} (try ${this.tries + 1})`);
+    this.probe = Math.max(this.acked + this.windowsize, this.sent) + 1;
     this.next = this.acked + 1;
     void this.pump();
   }
@@ -188,7 +196,7 @@ export class TftpReadTransfer extends TftpTransfer {
     this.pumping = true;
     try {
       while (this.machine.state === 'sending') {
-        const limit = Math.min(this.acked + this.windowsize, this.final ?? Infinity);
+        const limit = Math.min(Math.max(this.acked + this.windowsize, this.probe), this.final ?? Infinity);
         const first = this.next;
         if (first > limit) break;
         const count = Math.min(limit - first + 1, Math.max(1, Math.floor(READ_CHUNK_BYTES / this.blksize)));
