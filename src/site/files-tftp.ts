@@ -5,9 +5,10 @@
 // on a socket of its own — a new transfer ID — bound to the very address the request
 // was sent to, so replies come from where the client sent it even when the service
 // listens on 0.0.0.0. At most maxTransfers at once (ERROR 0 "busy" past that), one per
-// client address and port. Every transfer ends — completed, client error, timeout,
-// stop — and then its socket and file are closed. Counted in /metrics and GET /files;
-// refused packets in a rate-limited log line.
+// client address and port (the same request again is ignored, another one replaces
+// it). Every transfer ends — completed, client error, timeout, stop — and then its
+// socket and file are closed. Counted in /metrics and GET /files; refused packets in a
+// rate-limited log line.
 import type { FileHandle } from 'node:fs/promises';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { OutpostError } from '../core/errors.js';
@@ -169,11 +170,14 @@ export class FilesTftp implements FilesPart {
       return;
     }
     const key = `${client.address}#${client.port}`;
-    if (this.active.has(key)) {
+    const under = this.active.get(key);
+    if (under?.kind === d.kind && under.file === d.path) {
       // The client sent its request again before our first answer reached it: the transfer under way answers it.
       this.refuse('duplicate-request', client, { file: d.filename });
       return;
     }
+    // Another request from the same port: the client is done with the transfer under way (a write's dally, say).
+    under?.transfer?.stop(false);
     if (this.active.size >= this.config.maxTransfers) {
       this.answer(listener, client, TftpErrorCode.UNDEFINED, `server busy: ${this.active.size} transfers in progress, try again later`);
       this.refuse('busy', client, { file: d.filename, error: TftpErrorCode.UNDEFINED });

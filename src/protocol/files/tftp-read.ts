@@ -102,10 +102,10 @@ export class TftpReadTransfer extends TftpTransfer {
     }
   }
 
-  stop(): void {
+  stop(tell = true): void {
     if (this.isEnded) return;
-    this.sendError(TftpErrorCode.UNDEFINED, 'server shutting down');
-    this.end('stop', 'the service stopped');
+    if (tell) this.sendError(TftpErrorCode.UNDEFINED, 'server shutting down');
+    this.end('stop', tell ? 'the service stopped' : 'the client sent another request');
   }
 
   protected onPacket(p: TftpPacket): void {

@@ -74,8 +74,8 @@ export abstract class TftpTransfer {
 
   abstract get state(): string;
   abstract start(): void;
-  /** Ends the transfer now (the service stops): the client is told by an ERROR. */
-  abstract stop(): void;
+  /** Ends the transfer now: the service stops (the client is told by an ERROR), or the client moved on to another request (`tell` false). */
+  abstract stop(tell?: boolean): void;
   protected abstract onPacket(p: TftpPacket): void;
   protected abstract onTimeout(): void;
 

@@ -49,10 +49,10 @@ export class TftpWriteTransfer extends TftpTransfer {
     this.armTimer();
   }
 
-  stop(): void {
+  stop(tell = true): void {
     if (this.isEnded) return;
-    if (this.machine.state !== 'dallying') this.sendError(TftpErrorCode.UNDEFINED, 'server shutting down');
-    this.end('stop', 'the service stopped');
+    if (tell && this.machine.state !== 'dallying') this.sendError(TftpErrorCode.UNDEFINED, 'server shutting down');
+    this.end('stop', tell ? 'the service stopped' : 'the client sent another request');
   }
 
   protected onPacket(p: TftpPacket): void {
