@@ -1,9 +1,9 @@
 // Where a read transfer's blocks come from: a file opened once and read a window (or
-// 64 KiB) at a time. Octet mode sends the file's bytes as they are, so block n is at offset
-// (n−1)·blksize and the size is known in advance (tsize). Netascii mode (RFC 1350,
-// RFC 764) sends LF as CR LF and CR as CR NUL: the stream sent is longer than the file
-// and block n starts wherever the conversion got to, so the position in the file (and
-// a half-sent CR LF or CR NUL) is kept at each block boundary, for the blocks a
+// 64 KiB) at a time. Octet mode sends the file's bytes as they are, so block n is at
+// offset (n−1)·blksize and the size is known in advance (tsize). Netascii mode (RFC
+// 1350, RFC 764) sends LF as CR LF and CR as CR NUL: the stream sent is longer than the
+// file and block n starts wherever the conversion got to, so the position in the file
+// (and a half-sent CR LF or CR NUL) is kept at each block boundary, for the blocks a
 // retransmission may go back to. Pure: the file is an injected reader.
 import type { TftpBlockSource } from './tftp-read.js';
 
