@@ -13,7 +13,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { OutpostError } from '../core/errors.js';
 import type { FilesTftpConfig } from '../config/files-schema.js';
-import { octetBlocks, netasciiBlocks, type TftpFileReader } from '../protocol/files/tftp-blocks.js';
+import { fromNetascii, netasciiBlocks, octetBlocks, type TftpFileReader } from '../protocol/files/tftp-blocks.js';
 import { negotiate, type TftpAgreed } from '../protocol/files/tftp-options.js';
 import { TftpReadTransfer } from '../protocol/files/tftp-read.js';
 import { judgeRequest } from '../protocol/files/tftp-request.js';
@@ -241,7 +241,11 @@ export class FilesTftp implements FilesPart {
       const source = d.mode === 'octet' ? octetBlocks(reader!, agreed.blksize) : netasciiBlocks(reader!, agreed.blksize);
       a.transfer = new TftpReadTransfer({ ...hooks, source });
     } else {
-      a.transfer = new TftpWriteTransfer({ ...hooks, maxBytes: this.config.maxWriteBytes, store: (chunks) => this.storeUpload(d.path, chunks) });
+      const netascii = d.mode === 'netascii';
+      a.transfer = new TftpWriteTransfer({
+        ...hooks, maxBytes: this.config.maxWriteBytes,
+        store: (chunks) => this.storeUpload(d.path, netascii ? [fromNetascii(Buffer.concat(chunks))] : chunks),
+      });
     }
     a.transfer.start();
     if (this.stopping) a.transfer.stop();

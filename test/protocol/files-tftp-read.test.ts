@@ -7,7 +7,7 @@
 // netascii, and whole files through a lossy network.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { octetBlocks } from '../../src/protocol/files/tftp-blocks.js';
+import { fromNetascii, octetBlocks } from '../../src/protocol/files/tftp-blocks.js';
 import { CLIENT, STRANGER, fetchThroughLoss, randomFile, readRig } from '../support/tftp-rig.js';
 
 const OPTIONS = [{ name: 'blksize', value: '512' }];
@@ -264,6 +264,14 @@ test('netascii: LF goes as CR LF, CR as CR NUL, across block boundaries and agai
   for (const d of datas()) blocks.set(d.block, d.data);
   assert.deepEqual(Buffer.concat([...blocks.values()]), expected);
   assert.equal(r.end?.stats.bytes, expected.length);
+});
+
+test('a netascii write turns back into the file: CR LF → LF, CR NUL → CR', () => {
+  const file = Buffer.from('a\nb\rc\r\nd\n\re');
+  const wire = Buffer.from([...file].flatMap((b) => (b === 0x0a ? [0x0d, 0x0a] : b === 0x0d ? [0x0d, 0x00] : [b])));
+  assert.deepEqual(fromNetascii(wire), file);
+  assert.deepEqual(fromNetascii(Buffer.from('x\ry')), Buffer.from('x\ry'), 'a CR before anything else stays');
+  assert.deepEqual(fromNetascii(Buffer.from('x\r')), Buffer.from('x\r'));
 });
 
 for (const [receiver, windowsize, loss, seed] of [

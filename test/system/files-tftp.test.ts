@@ -26,21 +26,21 @@ interface Received { readonly p: TftpPacket; readonly port: number }
 class Client {
   private readonly inbox: Received[] = [];
   private waiter?: () => void;
-  private constructor(readonly socket: Socket) {
+  private constructor(readonly socket: Socket, private readonly host: string) {
     socket.on('message', (data, rinfo) => {
       this.inbox.push({ p: decodePacket(data), port: rinfo.port });
       this.waiter?.();
     });
   }
 
-  static async open(): Promise<Client> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, HOST, resolve));
-    return new Client(socket);
+  static async open(host = HOST): Promise<Client> {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+    return new Client(socket, host);
   }
 
   send(p: TftpPacket | Buffer, port: number): void {
-    this.socket.send(Buffer.isBuffer(p) ? p : encodePacket(p), port, HOST);
+    this.socket.send(Buffer.isBuffer(p) ? p : encodePacket(p), port, this.host);
   }
 
   /** The next packet, or undefined after timeoutMs. */
@@ -85,14 +85,14 @@ class Client {
   }
 }
 
-async function serve(tftp: Record<string, unknown> = {}) {
+async function serve(tftp: Record<string, unknown> = {}, host = HOST) {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-tftp-'));
   mkdirSync(join(dir, 'root', 'backup'), { recursive: true });
   const content = randomFile(3000);
   writeFileSync(join(dir, 'root', 'firmware.bin'), content);
   const parsed = parseSiteConfig(JSON.stringify({
     version: 1, site: { name: 'test' }, server: { name: 't-1' },
-    files: { root: 'root', dataDir: 'data', tftp: { listen: [{ address: HOST, port: 0 }], writable: ['backup/'], ...tftp } },
+    files: { root: 'root', dataDir: 'data', tftp: { listen: [{ address: host, port: 0 }], writable: ['backup/'], ...tftp } },
   }));
   assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.problems));
   const { log, lines } = memoryLogger('info');
@@ -242,6 +242,22 @@ test('a write is stored and served back, with options; stop ends a transfer unde
     assert.match(await s.registry.metrics(), /^outpost_files_tftp_transfers 0$/m);
     assert.match(await s.registry.metrics(), /^outpost_files_tftp_requests_total\{type="rrq",result="stopped"\} 1$/m);
     assert.equal(await portFree(data!.port), true);
+  } finally {
+    c.close();
+    await s.done();
+  }
+});
+
+test('IPv6: a read and a write on ::1', async () => {
+  const s = await serve({}, '::1');
+  const c = await Client.open('::1');
+  try {
+    assert.deepEqual((await c.fetch(s.port, 'firmware.bin')).bytes, s.content);
+    c.send({ op: 'wrq', filename: 'backup/v6.cfg', mode: 'octet', options: [] }, s.port);
+    const ack = await c.next();
+    assert.deepEqual(ack?.p, { op: 'ack', block: 0 });
+    c.send({ op: 'data', block: 1, data: Buffer.from('v6') }, ack!.port);
+    assert.deepEqual((await c.next())?.p, { op: 'ack', block: 1 });
   } finally {
     c.close();
     await s.done();

@@ -4,7 +4,8 @@
 // 1350, RFC 764) sends LF as CR LF and CR as CR NUL: the stream sent is longer than the
 // file and block n starts wherever the conversion got to, so the position in the file
 // (and a half-sent CR LF or CR NUL) is kept at each block boundary, for the blocks a
-// retransmission may go back to. Pure: the file is an injected reader.
+// retransmission may go back to. A netascii write is turned back (fromNetascii) before
+// it is stored. Pure: the file is an injected reader.
 import type { TftpBlockSource } from './tftp-read.js';
 
 /** A file opened for a transfer. */
@@ -96,4 +97,20 @@ export function netasciiBlocks(file: TftpFileReader, blksize: number): TftpBlock
       for (const k of checkpoints.keys()) if (k < block) checkpoints.delete(k);
     },
   };
+}
+
+/** A netascii stream back to the file it stands for: CR LF → LF, CR NUL → CR (a CR before anything else is kept). */
+export function fromNetascii(data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(data.length);
+  let o = 0;
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    if (c === CR && (data[i + 1] === LF || data[i + 1] === NUL)) {
+      out[o++] = data[i + 1] === LF ? LF : CR;
+      i++;
+    } else {
+      out[o++] = c;
+    }
+  }
+  return out.subarray(0, o);
 }
