@@ -206,6 +206,7 @@ export class FilesTftp implements FilesPart {
       }
       a.handle = opened.handle;
       reader = fileReader(opened.handle, opened.size);
+      if (this.gone(a)) return;
     }
     const negotiation = negotiate({ op: d.kind, mode: d.mode, options: d.options, ...(reader && d.mode === 'octet' ? { size: reader.size } : {}) }, {
       maxBlksize: this.config.maxBlksize, maxWindowsize: this.config.maxWindowsize, timeoutMs: this.config.timeout * 1000, maxWriteBytes: this.config.maxWriteBytes,
@@ -218,11 +219,11 @@ export class FilesTftp implements FilesPart {
     }
     const agreed = negotiation.agreed;
     a.agreed = agreed;
-    if (this.stopping) {
-      this.release(a, 'stopped');
-      return;
-    }
-    a.endpoint = await this.transferEndpoint(listener, to, d.kind === 'rrq' ? READ_SOCKET_DATAGRAM : TFTP_DATA_HEADER + agreed.blksize, (m) => a.transfer?.receive(m.data, { address: m.from, port: m.fromPort }));
+    if (this.gone(a)) return;
+    // A write's socket takes a block one byte too long, so that it is refused with ERROR 4 rather than lost.
+    const largest = d.kind === 'rrq' ? READ_SOCKET_DATAGRAM : TFTP_DATA_HEADER + agreed.blksize + 1;
+    a.endpoint = await this.transferEndpoint(listener, to, largest, (m) => a.transfer?.receive(m.data, { address: m.from, port: m.fromPort }));
+    if (this.gone(a)) return;
     const endpoint = a.endpoint;
     const log = this.opts.log;
     const hooks = {
@@ -248,7 +249,13 @@ export class FilesTftp implements FilesPart {
       });
     }
     a.transfer.start();
-    if (this.stopping) a.transfer.stop();
+  }
+
+  /** While it opened, the service began to stop or the client sent another request: it never starts. */
+  private gone(a: Active): boolean {
+    if (!this.stopping && this.active.get(a.key) === a) return false;
+    this.release(a, 'stopped');
+    return true;
   }
 
   /** The socket of one transfer: a new port on the address the request came to. */
