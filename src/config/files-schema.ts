@@ -78,6 +78,7 @@ export const FilesTftpSchema = Type.Object(
     writable: Type.Array(TreePath('A directory of the tree (ending in "/") TFTP write requests may store into.'), {
       maxItems: 64, default: [], description: 'Where write requests (WRQ) are accepted; empty (the default): read-only.',
     }),
+    maxWriteBytes: Type.Integer({ minimum: 1, maximum: 1 << 30, default: 1 << 20, description: 'Largest file a write request may store (bytes); a larger one (or a larger tsize) gets ERROR 3. The blocks are kept in memory until the last one.' }),
   },
   { additionalProperties: false, description: 'The TFTP file service (RFC 1350, options RFC 2347–2349, windowsize RFC 7440).' },
 );

@@ -118,7 +118,6 @@ export const codes = {
   // The file service (docs/files.md).
   FILES_STARTED: { level: 'info', summary: 'The file service started: carries the directory served and its parts (http, tftp, sync).' },
   FILES_DATA_DIR_UNAVAILABLE: { level: 'error', summary: 'files.dataDir cannot be created or is locked by another process (one file service per data directory); the site daemon does not start.' },
-  FILES_PART_UNAVAILABLE: { level: 'error', summary: 'A part of the file service is configured that this build does not have; the site daemon does not start.' },
   // HTTP (src/site/files-http.ts): FILES_HTTP_* codes below this line.
   FILES_HTTP_LISTENING: { level: 'info', summary: 'The HTTP file service is listening; carries each address with its bound port (port 0 in the config: the one chosen) and whether it serves HTTPS.' },
   FILES_HTTP_LISTEN_FAILED: { level: 'error', summary: 'The HTTP file service could not bind an address and port of files.http.listen; the site daemon does not start.' },
@@ -131,6 +130,11 @@ export const codes = {
   FILES_HTTP_UPLOAD_FAILED: { level: 'error', summary: 'An upload could not be stored (disk full, permissions); the client got 500 and the earlier version is kept (rate-limited log line).' },
   FILES_HTTP_SEND_FAILED: { level: 'warn', summary: 'A file could not be read to its end while it was sent; the connection was closed so the client sees a cut transfer (rate-limited log line).' },
   // TFTP (src/site/files-tftp.ts): FILES_TFTP_* codes below this line.
+  FILES_TFTP_LISTENING: { level: 'info', summary: 'The TFTP service is receiving requests; carries each address and its port (the one picked for port 0).' },
+  FILES_TFTP_LISTEN_FAILED: { level: 'error', summary: 'A TFTP listen address and port could not be bound (in use, not an address of this host, no permission); the site daemon does not start.' },
+  FILES_TFTP_REFUSED: { level: 'warn', summary: 'A TFTP packet was refused: undecodable, not a request, a request refused (path, not found, not writable, busy, options) or a packet from an unknown transfer ID; carries reason, client, file and the ERROR code sent, if any (rate-limited log line).' },
+  FILES_TFTP_TRANSFER: { level: 'info', summary: 'A TFTP transfer ended; carries type (rrq, wrq), file, client, result (completed, timed-out, aborted, failed, stopped), bytes, blocks sent again, the options agreed and milliseconds (rate-limited log line).' },
+  FILES_TFTP_TRANSITION: { level: 'debug', summary: 'A TFTP transfer changed state (tftp-read-states.ts, tftp-write-states.ts); carries client, file, from, to, event and cause.' },
   // Sync (src/site/files-sync.ts): FILES_SYNC_* codes below this line.
   FILES_SYNC_OPENED: { level: 'info', summary: 'The sync opened its store in files.dataDir: carries the set served from disk (version and set, or none yet: nothing is served until the first set is complete), the target version, and what a crash had left behind and was removed (sets half built, temporary links).' },
   FILES_SYNC_TRANSITION: { level: 'debug', summary: 'The sync changed state (files-sync machine: idle, fetching, verifying, switching, complete, waiting-retry, failed-partially, stopped): carries from, to, event and cause.' },

@@ -15,6 +15,7 @@ import { logEvent, type Logger } from '../runtime/log.js';
 import { FilesHttp } from './files-http.js';
 import { FileTree } from './files-tree.js';
 import { FilesSync } from './files-sync.js';
+import { FilesTftp } from './files-tftp.js';
 import type { SiteService } from './service.js';
 
 export const FILES_LOCK_FILE = 'files.lock';
@@ -46,13 +47,9 @@ export interface FilesPart {
 }
 
 /** The parts the config asks for, in start order (sync first: it switches the tree before anything is served from it). */
-function partsFor(o: FilesPartOptions): { name: FilesPart['name']; part: FilesPart | undefined }[] {
+function partsFor(o: FilesPartOptions): FilesPart[] {
   const c = o.config;
-  const wanted: { name: FilesPart['name']; part: FilesPart | undefined }[] = [];
-  if (c.sync) wanted.push({ name: 'sync', part: new FilesSync(o) });
-  if (c.http) wanted.push({ name: 'http', part: new FilesHttp(o) });
-  if (c.tftp) wanted.push({ name: 'tftp', part: undefined });
-  return wanted;
+  return [...(c.sync ? [new FilesSync(o)] : []), ...(c.http ? [new FilesHttp(o)] : []), ...(c.tftp ? [new FilesTftp(o)] : [])];
 }
 
 export class FilesService implements SiteService {
@@ -78,8 +75,7 @@ export class FilesService implements SiteService {
         : `files.dataDir ${this.dataDir}: ${e.code ?? e.message}`);
     }
     try {
-      for (const { name, part } of partsFor({ ...this.opts, tree: this.tree, dataDir: this.dataDir })) {
-        if (!part) throw new OutpostError('FILES_PART_UNAVAILABLE', `files.${name} is configured but this build has no ${name} part yet`);
+      for (const part of partsFor({ ...this.opts, tree: this.tree, dataDir: this.dataDir })) {
         await part.start();
         this.parts.push(part);
       }

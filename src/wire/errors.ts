@@ -7,12 +7,13 @@
 // reasons, docs/wire-failover.md the failover stream's (which also throws
 // truncated, oversized and bad-magic) and docs/wire-dns.md the DNS message
 // codec's (which also throws truncated, oversized, bad-label, bad-pointer and
-// name-too-long); unit tests keep each table in step.
+// name-too-long) and docs/wire-tftp.md the TFTP codec's (also truncated and
+// oversized); unit tests keep each table in step.
 
 /** Reasons of the datagram codecs (DHCPv4, ICMP echo, DNS names). */
 export const DATAGRAM_DECODE_REASONS = {
-  truncated: 'The input ends inside a fixed-size part (DHCPv4: the 236-byte BOOTP header + 4-byte magic cookie; failover: a field of a message body, or the stream inside a frame; DNS: the 12-byte header, or a question\'s or record\'s name or fixed fields).',
-  oversized: 'The input is longer than the decoder accepts (DHCPv4: 4096 bytes by default, like Kea\'s receive buffer; failover: a frame length above 4 MiB or above what its type can hold, refused from the header; DNS: a message over 65535 bytes).',
+  truncated: 'The input ends inside a fixed-size part (DHCPv4: the 236-byte BOOTP header + 4-byte magic cookie; failover: a field of a message body, or the stream inside a frame; DNS: the 12-byte header, or a question\'s or record\'s name or fixed fields; TFTP: the 2-byte opcode, or the block number or error code after it).',
+  oversized: 'The input is longer than the decoder accepts (DHCPv4: 4096 bytes by default, like Kea\'s receive buffer; failover: a frame length above 4 MiB or above what its type can hold, refused from the header; DNS: a message over 65535 bytes; TFTP: a packet over 65468 bytes, a DATA of the largest block size of RFC 2348).',
   'bad-op': 'The BOOTP op is neither BOOTREQUEST (1) nor BOOTREPLY (2).',
   'bad-htype': 'The hardware type is 0 or not assigned by IANA (1–41 are).',
   'bad-hlen': 'The hardware address length is more than the 16 bytes of chaddr.',
@@ -57,8 +58,17 @@ export const DNS_DECODE_REASONS = {
   'misplaced-tsig': 'A TSIG record is not the last record of the additional section (RFC 8945 §5.1).',
 } as const;
 
+/** Reasons only the TFTP codec (src/wire/tftp/) throws. */
+export const TFTP_DECODE_REASONS = {
+  'bad-opcode': 'A TFTP packet\'s opcode is not one of 1–6 (RRQ, WRQ, DATA, ACK, ERROR, OACK; RFC 1350, RFC 2347).',
+  'unterminated-string': 'A TFTP string (file name, mode, option name or value, error message) has no NUL byte before the packet ends.',
+  'bad-mode': 'A TFTP request\'s mode is not netascii, octet or mail (RFC 1350; any case).',
+  'bad-option': 'A TFTP option (RFC 2347) is malformed: a name without its value, an empty name, or a name given twice (names compare without case).',
+  'excess-bytes': 'A TFTP packet goes on after its last field: an ACK longer than 4 bytes, or bytes after the NUL that ends an ERROR\'s message.',
+} as const;
+
 /** Every decode reason of every wire codec. */
-export const WIRE_DECODE_REASONS = { ...DATAGRAM_DECODE_REASONS, ...FAILOVER_DECODE_REASONS, ...DNS_DECODE_REASONS } as const;
+export const WIRE_DECODE_REASONS = { ...DATAGRAM_DECODE_REASONS, ...FAILOVER_DECODE_REASONS, ...DNS_DECODE_REASONS, ...TFTP_DECODE_REASONS } as const;
 
 export type WireDecodeReason = keyof typeof WIRE_DECODE_REASONS;
 

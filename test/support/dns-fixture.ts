@@ -1,29 +1,18 @@
 // Building blocks for DNS codec tests: the captured messages of test/fixtures/dns/,
 // a message with defaults, one record of every type the codec knows, and a fast
 // structural equality (Buffers by content) for fuzz runs.
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DnsFlags, DnsMessage, ResourceRecord } from '../../src/wire/dns/index.js';
+import { hex, hexFixtures, type HexFixture } from './hex-fixtures.js';
 import { repoRoot } from './paths.js';
 
-export const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-
-export interface DnsFixture {
-  readonly name: string;
-  readonly header: readonly string[];
-  readonly bytes: Buffer;
-}
+export { hex };
+export type DnsFixture = HexFixture;
 
 export const dnsFixtureDir = join(repoRoot, 'test', 'fixtures', 'dns');
 
 export function dnsFixtures(): DnsFixture[] {
-  return readdirSync(dnsFixtureDir)
-    .filter((f) => f.endsWith('.hex'))
-    .sort()
-    .map((name) => {
-      const lines = readFileSync(join(dnsFixtureDir, name), 'utf8').split('\n');
-      return { name, header: lines.filter((l) => l.startsWith('#')), bytes: hex(lines.filter((l) => !l.startsWith('#')).join('')) };
-    });
+  return hexFixtures(dnsFixtureDir);
 }
 
 export const NO_FLAGS: DnsFlags = { qr: false, opcode: 0, aa: false, tc: false, rd: false, ra: false, z: false, ad: false, cd: false };

@@ -12,11 +12,11 @@
 // and dhcpcd's /run and /var/lib/dhcpcd are tmpfs; their scripts are this tool's
 // own and only add the leased lab address inside the client namespace. The lab
 // removes namespaces, processes and temp dirs, pass or fail.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLab, type Netns } from '../index.js';
 import { repoRoot } from '../../support/paths.js';
+import { hexLines, pkgVersion } from './fixture-text.js';
 import { readPcapUdp, type UdpDatagram } from './pcap.js';
 
 const SERVER_CIDR = '192.0.2.1/24';
@@ -33,11 +33,6 @@ interface Run {
   /** Shell script run inside the client namespace (sh -c, in a private mount namespace). */
   readonly script: (dir: string, ifname: string) => string;
   readonly timeoutMs: number;
-}
-
-function pkgVersion(pkg: string): string {
-  const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}', pkg], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : 'unknown version';
 }
 
 /** Kea splits option data at commas; a backslash keeps one in a string. */
@@ -215,13 +210,6 @@ sleep 1
 `,
     },
   ];
-}
-
-function hexLines(b: Buffer): string {
-  const hex = b.toString('hex');
-  const lines: string[] = [];
-  for (let i = 0; i < hex.length; i += 64) lines.push(hex.slice(i, i + 64));
-  return lines.join('\n');
 }
 
 function messageTypeOf(p: Buffer): string {

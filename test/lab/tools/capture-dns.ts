@@ -10,13 +10,14 @@
 //   default DIR test/fixtures/dns)
 //
 // The servers and the proxy are stopped and the temp dir removed, pass or fail.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../support/paths.js';
+import { hexLines, pkgVersion } from './fixture-text.js';
 
 const HOST = '127.0.0.1';
 const TSIG_NAME = 'tsig-key.example.';
@@ -26,11 +27,6 @@ interface Captured {
   readonly dir: 'query' | 'response';
   readonly transport: 'UDP' | 'TCP';
   readonly bytes: Buffer;
-}
-
-function pkgVersion(pkg: string): string {
-  const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}', pkg], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : 'unknown version';
 }
 
 async function freePort(): Promise<number> {
@@ -230,13 +226,6 @@ function steps(oldSerial: () => number): Step[] {
     { name: 'named-noedns-tc', client: 'dig', server: 'named', args: (p) => q(p, '+noedns', '+ignore', '+nocookie', 'big.example.com', 'TXT'), note: '+noedns +ignore: TC answer from named' },
     { name: 'named-caa', client: 'dig', server: 'named', args: (p) => q(p, '+nsid', 'example.com', 'CAA'), note: '+nsid; CAA answer from named' },
   ];
-}
-
-function hexLines(b: Buffer): string {
-  const hex = b.toString('hex');
-  const out: string[] = [];
-  for (let i = 0; i < hex.length; i += 64) out.push(hex.slice(i, i + 64));
-  return out.join('\n');
 }
 
 async function waitFor(port: number): Promise<void> {
