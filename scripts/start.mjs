@@ -14,8 +14,9 @@ const portIsFree = (port) => new Promise((resolve) => {
 });
 
 // The example as written, but runnable by anyone on any machine: the status port
-// moves to a free one if 9180 is taken, and DHCP stays off (the example serves VLAN
-// interfaces eth0.10/20/30 on port 67, which a demo machine does not have).
+// moves to a free one if 9180 is taken, DHCP stays off (the example serves VLAN
+// interfaces eth0.10/20/30 on port 67, which a demo machine does not have), and the
+// phone files are served from examples/files/ on loopback, on ports the kernel picks.
 const { applyEdits, modify } = await import('jsonc-parser');
 const example = join(root, 'examples', 'single-site.jsonc');
 let text = readFileSync(example, 'utf8');
@@ -25,6 +26,11 @@ if (!(await portIsFree(wantPort))) edit(['status', 'port'], 0);
 edit(['dhcp', 'enabled'], false);
 const dir = join(root, '.outpost', 'start');
 mkdirSync(dir, { recursive: true });
+// Phone files: the demo files of examples/files/ on free local ports (80 and 69 need root).
+edit(['files', 'root'], join(root, 'examples', 'files'));
+edit(['files', 'dataDir'], join(dir, 'files-data'));
+edit(['files', 'http', 'listen'], [{ address: '127.0.0.1', port: 0 }]);
+edit(['files', 'tftp', 'listen'], [{ address: '127.0.0.1', port: 0 }]);
 const config = join(dir, 'site.jsonc');
 writeFileSync(config, text);
 
@@ -33,13 +39,18 @@ const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js
   cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
 });
 let buffered = '';
+let filesUrl;
+let statusUrl;
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   buffered += chunk.toString();
-  const m = buffered.match(/"code":"STATUS_LISTENING","url":"([^"]+)"/);
-  if (m) {
+  const status = buffered.match(/"code":"STATUS_LISTENING","url":"([^"]+)"/);
+  if (status) statusUrl = status[1];
+  const http = buffered.match(/"code":"FILES_HTTP_LISTENING".*?"port":(\d+)/);
+  if (http) filesUrl = `http://127.0.0.1:${http[1]}/46xxsettings.txt`;
+  if (/"code":"SITE_READY"/.test(buffered)) {
     buffered = '';
-    console.log(`\nOutpost site daemon is running.\n  health:  ${m[1]}/healthz\n  metrics: ${m[1]}/metrics\nPress Ctrl-C to stop.\n`);
+    console.log(`\nOutpost site daemon is running.\n  health:  ${statusUrl}/healthz\n  metrics: ${statusUrl}/metrics\n  files:   ${filesUrl ?? `${statusUrl}/files`}\nPress Ctrl-C to stop.\n`);
   } else if (buffered.length > 1 << 16) buffered = buffered.slice(-4096);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
