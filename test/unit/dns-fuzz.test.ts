@@ -10,6 +10,7 @@ import {
   type ResourceRecord,
 } from '../../src/wire/dns/index.js';
 import { dnsFixtures, everyType, message, rr, sameValue } from '../support/dns-fixture.js';
+import { mutateBytes } from '../support/byte-mutate.js';
 import { seededRandom } from '../support/random.js';
 
 const MUTATIONS = 200_000;
@@ -27,59 +28,18 @@ function synthetic(): Buffer[] {
   ];
 }
 
+/** The generic byte edits, and DNS's own: a compression pointer, a header count, a 16-bit field nudged, an interesting type code. */
 function mutate(input: Buffer, rnd: () => number): Buffer {
-  const int = (n: number) => Math.floor(rnd() * n);
-  const pick = <T>(a: readonly T[]) => a[int(a.length)]!;
-  let b = Buffer.from(input);
-  const edits = 1 + int(3);
-  for (let e = 0; e < edits; e++) {
-    const at = b.length === 0 ? 0 : int(b.length);
-    switch (int(11)) {
-      case 0:
-        if (b.length > 0) b[at] = b[at]! ^ (1 << int(8));
-        break;
-      case 1:
-        if (b.length > 0) b[at] = int(256);
-        break;
-      case 2:
-        if (b.length > 0) b[at] = pick(INTERESTING);
-        break;
-      case 3:
-        b = b.subarray(0, int(b.length + 1));
-        break;
-      case 4: {
-        const ins = Buffer.from(Array.from({ length: 1 + int(6) }, () => (rnd() < 0.5 ? pick(INTERESTING) : int(256))));
-        b = Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
-        break;
-      }
-      case 5:
-        b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(12))]);
-        break;
-      case 6: {
-        // Splice a copy of another part of the message (names, records) in.
-        const from = int(b.length + 1);
-        b = Buffer.concat([b.subarray(0, at), b.subarray(from, from + 1 + int(40)), b.subarray(at)]);
-        break;
-      }
-      case 7:
-        // A compression pointer to somewhere in the message.
-        if (b.length > 2) b.writeUInt16BE(0xc000 | int(Math.min(b.length + 4, 0x3fff)), Math.min(at, b.length - 2));
-        break;
-      case 8:
-        // A header count.
-        if (b.length >= 12) b.writeUInt16BE(rnd() < 0.7 ? int(4) : int(65536), 4 + 2 * int(4));
-        break;
-      case 9:
-        // A 16-bit field (type, class, RDLENGTH, option code or length) nudged.
-        if (b.length > 2) b.writeUInt16BE((b.readUInt16BE(Math.min(at, b.length - 2)) + pick([1, -1, 2, 255, 256])) & 0xffff, Math.min(at, b.length - 2));
-        break;
-      default:
-        // An interesting type code (OPT, TSIG, CAA, DNAME, SRV…) written over a 16-bit field.
-        if (b.length > 2) b.writeUInt16BE(pick([41, 250, 257, 39, 33, 35, 16, 6, 28, 2, 46, 255, 254]), Math.min(at, b.length - 2));
-        break;
-    }
-  }
-  return b;
+  const field = (b: Buffer, at: number) => Math.min(at, b.length - 2);
+  return mutateBytes(input, rnd, {
+    interesting: INTERESTING, maxEdits: 3, maxInsert: 6, maxDelete: 12, maxSplice: 40,
+    extra: [
+      (b, at, { int }) => { if (b.length > 2) b.writeUInt16BE(0xc000 | int(Math.min(b.length + 4, 0x3fff)), field(b, at)); return b; },
+      (b, _at, { int, rnd: r }) => { if (b.length >= 12) b.writeUInt16BE(r() < 0.7 ? int(4) : int(65536), 4 + 2 * int(4)); return b; },
+      (b, at, { pick }) => { if (b.length > 2) b.writeUInt16BE((b.readUInt16BE(field(b, at)) + pick([1, -1, 2, 255, 256])) & 0xffff, field(b, at)); return b; },
+      (b, at, { pick }) => { if (b.length > 2) b.writeUInt16BE(pick([41, 250, 257, 39, 33, 35, 16, 6, 28, 2, 46, 255, 254]), field(b, at)); return b; },
+    ],
+  });
 }
 
 function fail(what: string, input: Buffer, err: unknown): never {

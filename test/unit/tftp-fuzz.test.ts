@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TFTP_DECODE_REASONS, WireDecodeError, decodePacket, encodePacket, type TftpOption, type TftpPacket } from '../../src/wire/tftp/index.js';
+import { mutateBytes } from '../support/byte-mutate.js';
 import { seededRandom } from '../support/random.js';
 import { tftpFixtures } from '../support/tftp-fixture.js';
 
@@ -25,48 +26,15 @@ function synthetic(): Buffer[] {
   ];
 }
 
+/** The generic byte edits, and TFTP's own: the opcode rewritten, a NUL planted (a string ended early or split). */
 function mutate(input: Buffer, rnd: () => number): Buffer {
-  const int = (n: number) => Math.floor(rnd() * n);
-  const pick = <T>(a: readonly T[]) => a[int(a.length)]!;
-  let b = Buffer.from(input);
-  const edits = 1 + int(3);
-  for (let e = 0; e < edits; e++) {
-    const at = b.length === 0 ? 0 : int(b.length);
-    switch (int(8)) {
-      case 0:
-        if (b.length > 0) b[at] = b[at]! ^ (1 << int(8));
-        break;
-      case 1:
-        if (b.length > 0) b[at] = pick(INTERESTING);
-        break;
-      case 2:
-        b = b.subarray(0, int(b.length + 1));
-        break;
-      case 3: {
-        const ins = Buffer.from(Array.from({ length: 1 + int(6) }, () => (rnd() < 0.5 ? pick(INTERESTING) : int(256))));
-        b = Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
-        break;
-      }
-      case 4:
-        b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(8))]);
-        break;
-      case 5: {
-        // Another part of the packet (an option, a name) spliced in.
-        const from = int(b.length + 1);
-        b = Buffer.concat([b.subarray(0, at), b.subarray(from, from + 1 + int(16)), b.subarray(at)]);
-        break;
-      }
-      case 6:
-        // The opcode.
-        if (b.length >= 2) b.writeUInt16BE(int(8), 0);
-        break;
-      default:
-        // A NUL somewhere (ends a string early, or splits one in two).
-        if (b.length > 0) b[at] = 0;
-        break;
-    }
-  }
-  return b;
+  return mutateBytes(input, rnd, {
+    interesting: INTERESTING, maxEdits: 3, maxInsert: 6, maxDelete: 8, maxSplice: 16,
+    extra: [
+      (b, _at, { int }) => { if (b.length >= 2) b.writeUInt16BE(int(8), 0); return b; },
+      (b, at) => { if (b.length > 0) b[at] = 0; return b; },
+    ],
+  });
 }
 
 function fail(what: string, input: Buffer, err: unknown): never {
