@@ -279,12 +279,9 @@ export class DnsService implements SiteService {
   private openUdp4(address: string, port: number): UdpEndpoint {
     const socket = Udp4Socket.open({ port, address: ipv4FromString(address), reuseAddr: true, recvBufferBytes: 4 << 20, sendBufferBytes: 4 << 20, maxDatagramBytes: MAX_MESSAGE });
     socket.onMessage((d) => {
-      const reply = this.respond(d.data, 'udp', d.from, this.out);
+      const { from, fromPort, to } = d;
       // From the address the query came to: a server bound to 0.0.0.0 answers from the right one.
-      if (reply instanceof Promise) {
-        const { from, fromPort, to } = d;
-        void reply.then((r) => { if (r) socket.queue(r, from, fromPort, { from: to }); });
-      } else if (reply) socket.queue(reply, d.from, d.fromPort, { from: d.to });
+      whenReplied(this.respond(d.data, 'udp', from, this.out), (r) => socket.queue(r, from, fromPort, { from: to }));
     });
     return { port: socket.localPort, close: () => socket.close() };
   }
@@ -292,7 +289,7 @@ export class DnsService implements SiteService {
   private openUdp6(address: string, port: number): Promise<UdpEndpoint> {
     const socket: DgramSocket = createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     socket.on('message', (data, rinfo) => {
-      void Promise.resolve(this.respond(data, 'udp', rinfo.address)).then((reply) => { if (reply) socket.send(reply, rinfo.port, rinfo.address); });
+      whenReplied(this.respond(data, 'udp', rinfo.address), (r) => socket.send(r, rinfo.port, rinfo.address));
     });
     return new Promise((done, fail) => {
       socket.once('error', fail);
@@ -355,4 +352,10 @@ export class DnsService implements SiteService {
     new Gauge({ name: 'outpost_dns_tcp_connections', help: 'Open DNS TCP connections.', registers: [registry],
       collect() { this.set(service.tcp.reduce((n, t) => n + t.connections, 0)); } });
   }
+}
+
+/** Sends a UDP reply now, or when an UPDATE's answer is ready (queries stay synchronous: no microtask each). */
+function whenReplied(reply: Buffer | Promise<Buffer | undefined> | undefined, send: (reply: Buffer) => void): void {
+  if (reply instanceof Promise) void reply.then((r) => { if (r) send(r); });
+  else if (reply) send(reply);
 }
