@@ -1,5 +1,5 @@
 // Site config in: text → parsed → versioned → schema-validated with defaults →
-// semantic checks (dhcp-validate.ts, failover-validate.ts, dns-validate.ts, files-validate.ts) → frozen. Errors refuse the
+// semantic checks (dhcp-validate.ts, failover-validate.ts, dns-validate.ts, files-validate.ts, agent-validate.ts) → frozen. Errors refuse the
 // config; warnings (same shape, their own codes) travel with the loaded config.
 import { parseJsonc } from './jsonc.js';
 import { canonicalJson, contentHash, deepFreeze } from './canonical.js';
@@ -10,6 +10,7 @@ import { validateDhcp } from './dhcp-validate.js';
 import { validateFailover } from './failover-validate.js';
 import { validateDns } from './dns-validate.js';
 import { validateFiles } from './files-validate.js';
+import { validateAgent } from './agent-validate.js';
 import { validateDdns } from './ddns-validate.js';
 
 export interface LoadedSiteConfig {
@@ -57,7 +58,8 @@ function semanticChecks(config: SiteConfig): { problems: ConfigProblem[]; warnin
   const failover = validateFailover(config);
   const dns = config.dns === undefined ? [] : validateDns(config.dns);
   const files = config.files === undefined ? [] : validateFiles(config.files);
-  return { problems: [...problems, ...failover.problems, ...dns, ...files], warnings: failover.warnings };
+  const agent = config.agent === undefined ? [] : validateAgent(config.agent);
+  return { problems: [...problems, ...failover.problems, ...dns, ...files, ...agent], warnings: failover.warnings };
 }
 
 export function siteConfigJsonSchema(): object {

@@ -1,12 +1,13 @@
 // The site config: the contract between the manager and a site daemon (versioned;
 // the dhcp section is in dhcp-schema.ts, the failover section in failover-schema.ts,
-// the dns section in dns-schema.ts, the files section in files-schema.ts; a later issue adds the agent section). Defaults live here, next to
+// the dns section in dns-schema.ts, the files section in files-schema.ts, the agent section in agent-schema.ts). Defaults live here, next to
 // each key, so the schema is also the defaults table.
 import { Type, type Static } from '@sinclair/typebox';
 import { DHCP_SCHEMA_DEFS, DhcpSchema } from './dhcp-schema.js';
 import { FailoverSchema } from './failover-schema.js';
 import { DnsSchema, TsigKeySchema } from './dns-schema.js';
 import { FilesSchema } from './files-schema.js';
+import { AgentSchema } from './agent-schema.js';
 
 export const SITE_CONFIG_VERSION = 1;
 
@@ -51,6 +52,7 @@ export const SiteConfigSchema = Type.Object(
     failover: Type.Optional(FailoverSchema),
     dns: Type.Optional(DnsSchema),
     files: Type.Optional(FilesSchema),
+    agent: Type.Optional(AgentSchema),
   },
   {
     additionalProperties: false,

@@ -19,7 +19,7 @@ import type { UploadStore } from '../storage/upload-store.js';
 export const MULTIPART_ALLOWANCE = 64 * 1024;
 
 export type UploadOutcome =
-  | { readonly ok: true; readonly path: string; readonly bytes: number; readonly replaced: boolean }
+  | { readonly ok: true; readonly path: string; readonly bytes: number; readonly sha256: string; readonly replaced: boolean }
   | { readonly ok: false; readonly status: number; readonly reason: string; readonly detail?: string };
 
 export interface UploadTarget {
@@ -78,7 +78,7 @@ export async function receiveUpload(req: IncomingMessage, res: ServerResponse, t
     chunks = fileData(events, (e) => { failure = e; });
   }
   const stored = await ctx.store.write(path, chunks, ctx.maxBytes);
-  if (stored.ok) return { ok: true, path, bytes: stored.bytes, replaced: stored.replaced };
+  if (stored.ok) return { ok: true, path, bytes: stored.bytes, sha256: stored.sha256, replaced: stored.replaced };
   if (failure) return refused(failure.status, failure.reason);
   if (stored.reason === 'too-large') return refused(413, 'too-large');
   if (stored.reason === 'not-allowed') return refused(400, 'bad-file-name');

@@ -23,6 +23,7 @@ import type { FilesHttpConfig } from '../config/files-schema.js';
 import type { Authenticator } from '../protocol/files/http-auth.js';
 import { planRead } from '../protocol/files/http-read-plan.js';
 import { decodeTarget } from '../protocol/files/http-target.js';
+import type { FilesUploadEvent } from '../protocol/agent/events.js';
 import { treePath, type TreePathRefusal } from '../protocol/files/tree-path.js';
 import { logEvent } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
@@ -270,6 +271,10 @@ export class FilesHttp implements FilesPart {
     }
     this.counters.upload(outcome.replaced ? 'replaced' : 'created', outcome.bytes);
     logEvent(this.o.log, 'FILES_HTTP_UPLOAD', { path: outcome.path, bytes: outcome.bytes, client: x.client, user: x.user ?? null, replaced: outcome.replaced });
+    // Reported upstream before the phone hears it is stored: an acknowledged backup is never missing from the outbox.
+    await this.o.events?.record('files.upload', {
+      protocol: 'http', path: outcome.path, bytes: outcome.bytes, sha256: outcome.sha256, client: x.client, ...(x.user ? { user: x.user } : {}), replaced: outcome.replaced,
+    } satisfies FilesUploadEvent);
     res.statusCode = outcome.replaced ? 204 : 201;
     if (!outcome.replaced) {
       res.setHeader('Location', `/${outcome.path.split('/').map(encodeURIComponent).join('/')}`);

@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { OutpostError } from '../core/errors.js';
 import type { FilesConfig } from '../config/files-schema.js';
+import type { EventSink } from '../protocol/agent/events.js';
 import { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { FilesHttp } from './files-http.js';
@@ -28,6 +29,8 @@ export interface FilesServiceOptions {
   readonly log: Logger;
   readonly clock: Clock;
   readonly registry: Registry;
+  /** Where stored uploads are reported (the agent's outbox); absent: they are only logged. */
+  readonly events?: EventSink;
 }
 
 /** What every part is built from. */

@@ -13,6 +13,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { OutpostError } from '../core/errors.js';
 import type { FilesTftpConfig } from '../config/files-schema.js';
+import type { FilesUploadEvent } from '../protocol/agent/events.js';
 import { fromNetascii, netasciiBlocks, octetBlocks, type TftpFileReader } from '../protocol/files/tftp-blocks.js';
 import { negotiate, type TftpAgreed } from '../protocol/files/tftp-options.js';
 import { TftpReadTransfer } from '../protocol/files/tftp-read.js';
@@ -245,7 +246,7 @@ export class FilesTftp implements FilesPart {
       const netascii = d.mode === 'netascii';
       a.transfer = new TftpWriteTransfer({
         ...hooks, maxBytes: this.config.maxWriteBytes,
-        store: (chunks) => this.storeUpload(d.path, netascii ? [fromNetascii(Buffer.concat(chunks))] : chunks),
+        store: (chunks) => this.storeUpload(d.path, netascii ? [fromNetascii(Buffer.concat(chunks))] : chunks, a.client.address),
       });
     }
     a.transfer.start();
@@ -276,9 +277,13 @@ export class FilesTftp implements FilesPart {
     return opened ? { ok: true, handle: opened.handle, size: opened.size } : { ok: false, reason: 'not-found' };
   }
 
-  private async storeUpload(path: string, chunks: readonly Buffer[]): Promise<TftpStoreResult> {
+  private async storeUpload(path: string, chunks: readonly Buffer[], client: string): Promise<TftpStoreResult> {
     const r = await this.store.write(path, chunks, this.config.maxWriteBytes);
-    if (r.ok) return { ok: true };
+    if (r.ok) {
+      // Reported upstream before the last ACK tells the client it is stored.
+      await this.opts.events?.record('files.upload', { protocol: 'tftp', path, bytes: r.bytes, sha256: r.sha256, client, replaced: r.replaced } satisfies FilesUploadEvent);
+      return { ok: true };
+    }
     if (r.reason === 'too-large') return { ok: false, code: TftpErrorCode.DISK_FULL, message: 'file too large' };
     if (r.reason === 'not-allowed') return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, message: 'access violation: not writable' };
     return r.detail === 'ENOSPC' || r.detail === 'EDQUOT'

@@ -22,6 +22,7 @@ import type { OperatorCommand } from '../protocol/failover/relationship.js';
 import { leaseQueryRoute } from './lease-query.js';
 import { DnsService } from './dns-service.js';
 import { FilesService } from './files-service.js';
+import { AgentService } from './agent-service.js';
 import { DdnsService, ddnsEnabled } from './ddns-service.js';
 import type { SiteService } from './service.js';
 
@@ -64,6 +65,14 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
   });
   const services: SiteService[] = [status];
   let commands = false;
+  // The agent starts before the services that report events to it and stops after them.
+  const agent = config.agent?.enabled
+    ? new AgentService({ config: config.agent, site: config.site.name, server: config.server.name, configDir, log, clock, registry })
+    : undefined;
+  if (agent) {
+    status.addRoute('/agent', () => ({ status: 200, body: agent.status() }));
+    services.push(agent);
+  }
   const dhcp = config.dhcp;
   if (dhcp?.enabled) {
     const dir = resolve(configDir, dhcp.leaseDir);
@@ -112,7 +121,7 @@ export function buildSiteDaemon(loaded: LoadedSiteConfig, log: Logger, clock: Cl
     commands = true;
   }
   if (config.files?.enabled) {
-    const service = new FilesService({ config: config.files, configDir, log, clock, registry });
+    const service = new FilesService({ config: config.files, configDir, log, clock, registry, ...(agent ? { events: agent } : {}) });
     status.addRoute('/files', () => ({ status: 200, body: service.status() }));
     if (config.files.sync) {
       status.addCommand('/files/sync', () => service.syncNow());

@@ -12,9 +12,9 @@
 // fsync), and again whenever ended lines outnumber live ones by far.
 import fs from 'node:fs';
 import { dirname, join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { DdnsBacklog, type DdnsQueue } from '../protocol/ddns/backlog.js';
 import type { DnsChange, QueuedChange } from '../protocol/ddns/change.js';
+import { decodeCrcLine, encodeCrcLine } from './crc-line.js';
 import { fsyncDir, makeDurableDir } from './lease-journal-files.js';
 
 export const DDNS_QUEUE_FILE = 'ddns-queue.log';
@@ -35,19 +35,13 @@ export interface DdnsQueueRecovery {
 
 type Line = { a: number; c: DnsChange } | { d: number[] };
 
-function encodeLine(record: Line): string {
-  const json = JSON.stringify(record);
-  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
-}
+const encodeLine = (record: Line): string => encodeCrcLine(record);
 
 function decodeLine(text: string): Line | undefined {
-  const m = /^([0-9a-f]{8}) (.*)$/.exec(text);
-  if (!m || crc32(m[2]!) !== parseInt(m[1]!, 16)) return undefined;
-  try {
-    const v = JSON.parse(m[2]!) as Line;
-    if ('a' in v && Number.isSafeInteger(v.a) && typeof v.c === 'object' && v.c !== null) return v;
-    if ('d' in v && Array.isArray(v.d)) return v;
-  } catch { /* damaged */ }
+  const v = decodeCrcLine(text) as Line | undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  if ('a' in v && Number.isSafeInteger(v.a) && typeof v.c === 'object' && v.c !== null) return v;
+  if ('d' in v && Array.isArray(v.d)) return v;
   return undefined;
 }
 

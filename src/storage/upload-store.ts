@@ -5,7 +5,7 @@
 // as `<name>.prev`, then renamed into place and the directory fsync'ed: a reader sees
 // the old file or the new one, never a part, and an acknowledged upload survives a
 // crash. Reads of those paths come from here (openUpload), before the served tree.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,7 @@ const PREVIOUS = '.prev';
 export type UploadRefusal = 'not-allowed' | 'too-large' | 'io';
 
 export type UploadResult =
-  | { readonly ok: true; readonly bytes: number; readonly replaced: boolean }
+  | { readonly ok: true; readonly bytes: number; readonly sha256: string; readonly replaced: boolean }
   | { readonly ok: false; readonly reason: UploadRefusal; readonly detail?: string };
 
 export class UploadStore {
@@ -40,6 +40,7 @@ export class UploadStore {
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     let fh: FileHandle | undefined;
     let bytes = 0;
+    const hash = createHash('sha256');
     try {
       await mkdir(dirname(target), { recursive: true });
       fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o640);
@@ -51,6 +52,7 @@ export class UploadStore {
           await rm(tmp, { force: true });
           return { ok: false, reason: 'too-large' };
         }
+        hash.update(chunk);
         await fh.write(chunk);
       }
       await fh.datasync();
@@ -64,7 +66,7 @@ export class UploadStore {
       });
       await rename(tmp, target);
       await fsyncDir(dirname(target));
-      return { ok: true, bytes, replaced };
+      return { ok: true, bytes, sha256: hash.digest('hex'), replaced };
     } catch (error) {
       await fh?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);

@@ -3,7 +3,7 @@
 // simulated RFC 7440 client that fetches a file through a lossy, seeded network.
 import { FakeClock } from '../../src/core/fake-clock.js';
 import { netasciiBlocks, octetBlocks, type TftpFileReader } from '../../src/protocol/files/tftp-blocks.js';
-import type { TftpTransition } from '../../src/protocol/files/tftp-machine.js';
+import type { Transition } from '../../src/core/table-machine.js';
 import type { TftpAgreed } from '../../src/protocol/files/tftp-options.js';
 import { TftpReadTransfer, type TftpBlockSource } from '../../src/protocol/files/tftp-read.js';
 import type { TftpPeer, TftpTransferEnd } from '../../src/protocol/files/tftp-transfer.js';
@@ -45,7 +45,7 @@ export interface Sent {
 interface Rig {
   readonly clock: FakeClock;
   readonly sent: Sent[];
-  readonly transitions: TftpTransition[];
+  readonly transitions: Transition[];
   readonly refused: string[];
   end: TftpTransferEnd | undefined;
 }
@@ -63,7 +63,7 @@ function hooks(r: Rig) {
       if (r.end) throw new Error('ended twice');
       r.end = e;
     },
-    onTransition: (t: TftpTransition) => r.transitions.push(t),
+    onTransition: (t: Transition) => r.transitions.push(t),
     onRefused: (reason: string) => r.refused.push(reason),
   };
 }

@@ -68,7 +68,7 @@ test('missing required keys are reported at their parent', () => {
 });
 
 test('unknown keys are errors at their own path, listing what is allowed', () => {
-  assert.deepEqual(problems(text({ ...minimal, dchp: {} })), ['CONFIG_INVALID $.dchp: unknown key (allowed here: version, site, server, status, log, dhcp, failover, dns, files)']);
+  assert.deepEqual(problems(text({ ...minimal, dchp: {} })), ['CONFIG_INVALID $.dchp: unknown key (allowed here: version, site, server, status, log, dhcp, failover, dns, files, agent)']);
   assert.deepEqual(problems(text({ ...minimal, status: { prot: 1 } })), ['CONFIG_INVALID $.status.prot: unknown key (allowed here: listen, port)']);
 });
 

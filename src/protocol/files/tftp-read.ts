@@ -21,7 +21,7 @@
 // injected; the state machine is tftp-read-states.ts's table.
 import { encodeDataHeader } from '../../wire/tftp/packet.js';
 import { TFTP_DATA_HEADER, TftpErrorCode, type TftpPacket } from '../../wire/tftp/types.js';
-import { TftpMachine } from './tftp-machine.js';
+import { TableMachine } from '../../core/table-machine.js';
 import { TFTP_READ_TABLE, type TftpReadEvent, type TftpReadState } from './tftp-read-states.js';
 import { TftpTransfer, type TftpTransferOptions } from './tftp-transfer.js';
 
@@ -48,7 +48,7 @@ const READ_CHUNK_BYTES = 256 * 1024;
 const HALF = 0x8000;
 
 export class TftpReadTransfer extends TftpTransfer {
-  private readonly machine: TftpMachine<TftpReadState, TftpReadEvent>;
+  private readonly machine: TableMachine<TftpReadState, TftpReadEvent>;
   private readonly blksize: number;
   private readonly windowsize: number;
   private readonly source: TftpBlockSource;
@@ -77,7 +77,7 @@ export class TftpReadTransfer extends TftpTransfer {
       this.total = opts.source.size;
       this.final = Math.floor(opts.source.size / this.blksize) + 1;
     }
-    this.machine = new TftpMachine(TFTP_READ_TABLE, 'new', opts.clock, opts.onTransition);
+    this.machine = new TableMachine(TFTP_READ_TABLE, 'new', opts.clock, opts.onTransition);
   }
 
   get state(): TftpReadState {

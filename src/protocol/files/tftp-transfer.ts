@@ -9,7 +9,7 @@ import { isWireDecodeError } from '../../wire/errors.js';
 import { decodePacket, encodePacket } from '../../wire/tftp/packet.js';
 import { TftpErrorCode, TftpOpcode, type TftpPacket } from '../../wire/tftp/types.js';
 import type { TftpAgreed } from './tftp-options.js';
-import type { TftpTransition } from './tftp-machine.js';
+import type { Transition } from '../../core/table-machine.js';
 
 export interface TftpPeer {
   readonly address: string;
@@ -45,7 +45,7 @@ export interface TftpTransferHooks {
   readonly clock: Clock;
   /** Sends one packet from the transfer's own port (its TID). */
   readonly send: (packet: Buffer, to: TftpPeer) => void;
-  readonly onTransition?: (t: TftpTransition) => void;
+  readonly onTransition?: (t: Transition) => void;
   /** Called once, when the transfer has ended. */
   readonly onEnd: (end: TftpTransferEnd) => void;
   /** A packet refused without ending the transfer: `wrong-tid` (answered with ERROR 5) or a decode reason. */

@@ -9,7 +9,7 @@
 // up. Pure: clock, sending and storing injected; the state machine is
 // tftp-write-states.ts's table.
 import { TftpErrorCode, type TftpPacket } from '../../wire/tftp/types.js';
-import { TftpMachine } from './tftp-machine.js';
+import { TableMachine } from '../../core/table-machine.js';
 import { TFTP_WRITE_TABLE, type TftpWriteEvent, type TftpWriteState } from './tftp-write-states.js';
 import { TftpTransfer, type TftpTransferOptions } from './tftp-transfer.js';
 
@@ -23,7 +23,7 @@ export interface TftpWriteOptions extends TftpTransferOptions {
 }
 
 export class TftpWriteTransfer extends TftpTransfer {
-  private readonly machine: TftpMachine<TftpWriteState, TftpWriteEvent>;
+  private readonly machine: TableMachine<TftpWriteState, TftpWriteEvent>;
   private readonly chunks: Buffer[] = [];
   /** The next block expected (absolute: 1, 2, … past 65535). */
   private expected = 1;
@@ -33,7 +33,7 @@ export class TftpWriteTransfer extends TftpTransfer {
 
   constructor(private readonly wopts: TftpWriteOptions) {
     super(wopts);
-    this.machine = new TftpMachine(TFTP_WRITE_TABLE, 'new', wopts.clock, wopts.onTransition);
+    this.machine = new TableMachine(TFTP_WRITE_TABLE, 'new', wopts.clock, wopts.onTransition);
   }
 
   get state(): TftpWriteState {

@@ -1,11 +1,12 @@
-// The one transition() of a TFTP transfer's state machine: the next state from a pure
-// (state × event) table, every transition reported with from → to, event and cause.
-// An event the table has no entry for in the current state is ignored (and said so).
-import type { Clock } from '../../core/clock.js';
+// The one transition() of a state machine given as a pure (state × event) table (TFTP
+// transfers, the agent's event delivery): every transition reported with from → to,
+// event and cause. An event the table has no entry for in the current state is ignored
+// (transition() says so by returning undefined).
+import type { Clock } from './clock.js';
 
 export type TransitionTable<S extends string, E extends string> = Readonly<Record<S, Partial<Record<E, S>>>>;
 
-export interface TftpTransition<S extends string = string, E extends string = string> {
+export interface Transition<S extends string = string, E extends string = string> {
   readonly from: S;
   readonly to: S;
   readonly event: E;
@@ -14,12 +15,12 @@ export interface TftpTransition<S extends string = string, E extends string = st
   readonly at: number;
 }
 
-export class TftpMachine<S extends string, E extends string> {
+export class TableMachine<S extends string, E extends string> {
   constructor(
     private readonly table: TransitionTable<S, E>,
     public state: S,
     private readonly clock: Clock,
-    private readonly onTransition?: (t: TftpTransition<S, E>) => void,
+    private readonly onTransition?: (t: Transition<S, E>) => void,
   ) {}
 
   /** Moves by `event`; returns the new state, or undefined when the event does not apply (nothing changes). */
