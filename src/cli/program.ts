@@ -9,6 +9,7 @@ import { failoverCommand, failoverStatus, type FailoverCommandOptions, type Fail
 import { OPERATOR_COMMANDS } from '../site/run.js';
 import { dnsNotify, dnsReload, dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
 import { filesStatus, filesSync, type FilesStatusOptions, type FilesSyncOptions } from './files.js';
+import { agentStatus, type AgentStatusOptions } from './agent.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -117,6 +118,15 @@ export function buildProgram(): Command {
     .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180 (then give --token-file)')
     .option('--token-file <file>', 'the daemon\'s control token (default: control.token in the config\'s dhcp.leaseDir, else dns.dataDir, else files.dataDir)')
     .action(async (o: FilesSyncOptions) => { process.exitCode = await filesSync(o, process.stdout, process.stderr); });
+
+  const agent = program.command('agent').description('the agent of a running site daemon: its event path to the managers (through its status endpoint)');
+
+  agent.command('status')
+    .description('show the delivery of events to the managers: state, manager in use, last contact, events pending and the oldest, delivered, refused, last error')
+    .option('-c, --config <file>', 'the site config (its status address and port)')
+    .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180')
+    .option('--json', 'print the daemon\'s JSON')
+    .action(async (o: AgentStatusOptions) => { process.exitCode = await agentStatus(o, process.stdout, process.stderr); });
 
   return program;
 }

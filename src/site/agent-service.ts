@@ -4,8 +4,8 @@
 // any outage. Started before the services that report events and stopped after them.
 // It owns agent.dataDir (a flock): one agent per outbox.
 import { randomInt } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { OutpostError } from '../core/errors.js';
@@ -14,11 +14,12 @@ import { EventDelivery } from '../protocol/agent/delivery.js';
 import { DELIVERY_STATES } from '../protocol/agent/delivery-states.js';
 import type { EventKind, EventSink } from '../protocol/agent/events.js';
 import { HttpBatchTransport } from '../runtime/agent-transport.js';
-import { FileLock } from '../runtime/file-lock.js';
+import type { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { RateLimitedLog } from '../runtime/rate-limited-log.js';
 import { EventOutbox, OutboxError } from '../storage/event-outbox.js';
 import type { SiteService } from './service.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 export const AGENT_LOCK_FILE = 'agent.lock';
 
@@ -74,15 +75,7 @@ export class AgentService implements SiteService, EventSink {
 
   async start(): Promise<void> {
     const c = this.o.config;
-    try {
-      await mkdir(this.dataDir, { recursive: true });
-      this.lock = FileLock.acquire(join(this.dataDir, AGENT_LOCK_FILE));
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException & { holder?: number };
-      throw new OutpostError('AGENT_DATA_DIR_UNAVAILABLE', e.code === 'EWOULDBLOCK'
-        ? `agent.dataDir ${this.dataDir} is in use by another process${e.holder ? ` (pid ${e.holder})` : ''}: one agent per data directory`
-        : `agent.dataDir ${this.dataDir}: ${e.code ?? e.message}`);
-    }
+    this.lock = await lockDataDir(this.dataDir, AGENT_LOCK_FILE, 'agent.dataDir', 'one agent', 'AGENT_DATA_DIR_UNAVAILABLE');
     try {
       const managers = await Promise.all(c.managers.map(async (m, i) => {
         if (m.caFile === undefined) return { url: m.url };

@@ -4,16 +4,15 @@
 // is configured, stopped in reverse order. The service owns files.dataDir (a flock, like
 // dns.dataDir): synced sets, downloads in progress, uploaded backups. Without sync the
 // tree is files.root; with sync it is <dataDir>/current, the link the sync switches.
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
-import { OutpostError } from '../core/errors.js';
 import type { FilesConfig } from '../config/files-schema.js';
 import type { EventSink } from '../protocol/agent/events.js';
-import { FileLock } from '../runtime/file-lock.js';
+import type { FileLock } from '../runtime/file-lock.js';
 import { logEvent, type Logger } from '../runtime/log.js';
 import { FilesHttp } from './files-http.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { FileTree } from './files-tree.js';
 import { FilesSync } from './files-sync.js';
 import { FilesTftp } from './files-tftp.js';
@@ -68,15 +67,7 @@ export class FilesService implements SiteService {
   }
 
   async start(): Promise<void> {
-    try {
-      await mkdir(this.dataDir, { recursive: true });
-      this.lock = FileLock.acquire(join(this.dataDir, FILES_LOCK_FILE));
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException & { holder?: number };
-      throw new OutpostError('FILES_DATA_DIR_UNAVAILABLE', e.code === 'EWOULDBLOCK'
-        ? `files.dataDir ${this.dataDir} is in use by another process${e.holder ? ` (pid ${e.holder})` : ''}: one file service per data directory`
-        : `files.dataDir ${this.dataDir}: ${e.code ?? e.message}`);
-    }
+    this.lock = await lockDataDir(this.dataDir, FILES_LOCK_FILE, 'files.dataDir', 'one file service', 'FILES_DATA_DIR_UNAVAILABLE');
     try {
       for (const part of partsFor({ ...this.opts, tree: this.tree, dataDir: this.dataDir })) {
         await part.start();

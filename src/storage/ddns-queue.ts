@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { DdnsBacklog, type DdnsQueue } from '../protocol/ddns/backlog.js';
 import type { DnsChange, QueuedChange } from '../protocol/ddns/change.js';
 import { decodeCrcLine, encodeCrcLine } from './crc-line.js';
+import { GroupCommit } from './group-commit.js';
 import { fsyncDir, makeDurableDir } from './lease-journal-files.js';
 
 export const DDNS_QUEUE_FILE = 'ddns-queue.log';
@@ -45,16 +46,18 @@ function decodeLine(text: string): Line | undefined {
   return undefined;
 }
 
-interface PendingWrite { readonly text: string; readonly resolve: () => void; readonly reject: (e: Error) => void }
-
 export class FileDdnsQueue implements DdnsQueue {
   readonly backlog = new DdnsBacklog();
-  private batch: PendingWrite[] = [];
-  private writing = false;
   private lines = 0;
-  private failed?: Error;
+  private readonly commits: GroupCommit<string>;
 
-  private constructor(private readonly path: string, private fh: fs.promises.FileHandle, private readonly compactLines: number) {}
+  private constructor(private readonly path: string, private fh: fs.promises.FileHandle, private readonly compactLines: number) {
+    this.commits = new GroupCommit(async (texts) => {
+      await this.fh.write(texts.join(''));
+      await this.fh.datasync();
+      this.lines += texts.length;
+    }, undefined, () => this.compactIfWorthIt());
+  }
 
   static async open(o: DdnsQueueOptions): Promise<{ queue: FileDdnsQueue; recovery: DdnsQueueRecovery }> {
     await makeDurableDir(o.dir);
@@ -115,47 +118,22 @@ export class FileDdnsQueue implements DdnsQueue {
   }
 
   private write(records: Line[]): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed);
-    return new Promise((resolve, reject) => {
-      this.batch.push({ text: records.map(encodeLine).join(''), resolve, reject });
-      if (!this.writing) void this.flush();
-    });
+    return this.commits.submit(records.map(encodeLine).join(''));
   }
 
-  private async flush(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.batch.length > 0) {
-        const batch = this.batch;
-        this.batch = [];
-        try {
-          await this.fh.write(batch.map((w) => w.text).join(''));
-          await this.fh.datasync();
-        } catch (error) {
-          // As the lease journal: after a failed fdatasync nothing written since can be trusted.
-          this.failed = error as Error;
-          for (const w of [...batch, ...this.batch.splice(0)]) w.reject(this.failed);
-          return;
-        }
-        this.lines += batch.length;
-        for (const w of batch) w.resolve();
-        if (this.lines >= this.compactLines && this.lines > 4 * this.backlog.size) {
-          // A failed rewrite leaves the old file in place (rename is atomic): keep appending to it.
-          const fresh = await FileDdnsQueue.rewrite(dirname(this.path), this.path, [...this.backlog.pending()]).catch(() => undefined);
-          if (fresh) {
-            await this.fh.close().catch(() => undefined);
-            this.fh = fresh;
-            this.lines = this.backlog.size;
-          }
-        }
-      }
-    } finally {
-      this.writing = false;
+  private async compactIfWorthIt(): Promise<void> {
+    if (this.lines < this.compactLines || this.lines <= 4 * this.backlog.size) return;
+    // A failed rewrite leaves the old file in place (rename is atomic): keep appending to it.
+    const fresh = await FileDdnsQueue.rewrite(dirname(this.path), this.path, [...this.backlog.pending()]).catch(() => undefined);
+    if (fresh) {
+      await this.fh.close().catch(() => undefined);
+      this.fh = fresh;
+      this.lines = this.backlog.size;
     }
   }
 
   async close(): Promise<void> {
-    while (this.writing || this.batch.length > 0) await new Promise((r) => setImmediate(r));
+    await this.commits.idle();
     await this.fh.close();
   }
 }

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import type { EventKind, SiteEvent } from '../protocol/agent/events.js';
 import type { OutboxSource } from '../protocol/agent/delivery.js';
 import { decodeCrcLine, encodeCrcLine } from './crc-line.js';
+import { GroupCommit } from './group-commit.js';
 import { writeFileAtomically } from './dns-zone-copy-files.js';
 import { fsyncDir, makeDurableDir } from './lease-journal-files.js';
 
@@ -82,7 +83,7 @@ function decodeEvent(text: string): Line | undefined {
   return typeof v === 'object' && v !== null && Number.isSafeInteger(v.s) && typeof v.k === 'string' && Number.isSafeInteger(v.t) && typeof v.d === 'object' ? v : undefined;
 }
 
-interface Pending { readonly seq: number; readonly text: string; readonly resolve: () => void; readonly reject: (e: Error) => void }
+interface Pending { readonly seq: number; readonly text: string }
 
 interface Overflow { refused: number; firstAt: number; lastAt: number; kinds: Set<string> }
 
@@ -90,9 +91,7 @@ interface Overflow { refused: number; firstAt: number; lastAt: number; kinds: Se
 interface Cursor { readonly segment: number; readonly pos: number; readonly next: number }
 
 export class EventOutbox implements OutboxSource {
-  private batch: Pending[] = [];
-  private writing = false;
-  private failed?: Error;
+  private readonly commits: GroupCommit<Pending>;
   private closed = false;
   private nextSeq: number;
   private durableSeq: number;
@@ -116,6 +115,7 @@ export class EventOutbox implements OutboxSource {
     this.nextSeq = last + 1;
     this.durableSeq = last;
     this.ackedSeq = Math.min(acked, last);
+    this.commits = new GroupCommit((batch) => this.write(batch), (e) => new OutboxError('failed', `the outbox cannot write: ${e.message}`));
   }
 
   static async open(o: EventOutboxOptions): Promise<{ outbox: EventOutbox; recovery: OutboxRecovery }> {
@@ -170,13 +170,13 @@ export class EventOutbox implements OutboxSource {
 
   /** Bytes of the segments on disk. */
   get bytes(): number {
-    return this.segments.reduce((n, s) => n + s.bytes, 0) + this.batch.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
+    return this.segments.reduce((n, s) => n + s.bytes, 0) + this.commits.waiting().reduce((n, p) => n + Buffer.byteLength(p.text), 0);
   }
 
   /** Appends an event; resolves with its number once it is on disk. Rejects with OutboxError (full, too-large, failed, closed). */
   append(kind: EventKind, data: Readonly<Record<string, unknown>>): Promise<number> {
     if (this.closed) return Promise.reject(new OutboxError('closed', 'the outbox is closed'));
-    if (this.failed) return Promise.reject(new OutboxError('failed', `the outbox cannot write: ${this.failed.message}`));
+    if (this.commits.failure) return Promise.reject(new OutboxError('failed', `the outbox cannot write: ${this.commits.failure.message}`));
     const at = this.o.now();
     const line = (seq: number) => encodeCrcLine({ s: seq, t: at, k: kind, d: data });
     const size = Buffer.byteLength(line(this.nextSeq));
@@ -198,7 +198,7 @@ export class EventOutbox implements OutboxSource {
   /** Once events fit again, one outbox.overflow event before them reports those refused (it may use the reserve kept for it). */
   private reportOverflow(at: number): void {
     const o = this.overflow;
-    if (!o || this.closed || this.failed || this.bytes > this.o.maxBytes - OVERFLOW_RESERVE) return;
+    if (!o || this.closed || this.commits.failure || this.bytes > this.o.maxBytes - OVERFLOW_RESERVE) return;
     this.overflow = undefined;
     const text = encodeCrcLine({ s: this.nextSeq, t: at, k: 'outbox.overflow', d: { refused: o.refused, firstAt: o.firstAt, lastAt: o.lastAt, kinds: [...o.kinds].sort() } });
     void this.enqueue(text, at).catch(() => undefined);
@@ -207,48 +207,27 @@ export class EventOutbox implements OutboxSource {
   private enqueue(text: string, at: number): Promise<number> {
     const seq = this.nextSeq++;
     if (this.depth === 0 && this.oldestAt === undefined) this.oldestAt = at;
-    return new Promise((resolve, reject) => {
-      this.batch.push({ seq, text, resolve: () => resolve(seq), reject });
-      if (!this.writing) void this.flush();
-    });
+    return this.commits.submit({ seq, text }).then(() => seq);
   }
 
-  private async flush(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.batch.length > 0) {
-        const batch = this.batch;
-        this.batch = [];
-        try {
-          // Whole lines to the active segment until it reaches segmentBytes, the rest to a new one.
-          for (let i = 0; i < batch.length;) {
-            if (this.segments.at(-1)!.bytes >= this.o.segmentBytes) await this.startSegment(batch[i]!.seq);
-            const seg = this.segments.at(-1)!;
-            let bytes = 0;
-            const part: string[] = [];
-            for (; i < batch.length && (part.length === 0 || seg.bytes + bytes < this.o.segmentBytes); i++) {
-              part.push(batch[i]!.text);
-              bytes += Buffer.byteLength(batch[i]!.text);
-            }
-            await this.fh.write(part.join(''));
-            await this.fh.datasync();
-            seg.bytes += bytes;
-            seg.last = batch[i - 1]!.seq;
-          }
-        } catch (error) {
-          // As the lease journal: after a failed write or fdatasync nothing written since can be trusted.
-          this.failed = error as Error;
-          const e = new OutboxError('failed', `the outbox cannot write: ${(error as Error).message}`);
-          for (const p of [...batch, ...this.batch.splice(0)]) p.reject(e);
-          return;
-        }
-        this.durableSeq = batch.at(-1)!.seq;
-        for (const p of batch) p.resolve();
-        this.o.onDurable?.();
+  /** One group commit: whole lines to the active segment until it reaches segmentBytes, the rest to a new one. */
+  private async write(batch: readonly Pending[]): Promise<void> {
+    for (let i = 0; i < batch.length;) {
+      if (this.segments.at(-1)!.bytes >= this.o.segmentBytes) await this.startSegment(batch[i]!.seq);
+      const seg = this.segments.at(-1)!;
+      let bytes = 0;
+      const part: string[] = [];
+      for (; i < batch.length && (part.length === 0 || seg.bytes + bytes < this.o.segmentBytes); i++) {
+        part.push(batch[i]!.text);
+        bytes += Buffer.byteLength(batch[i]!.text);
       }
-    } finally {
-      this.writing = false;
+      await this.fh.write(part.join(''));
+      await this.fh.datasync();
+      seg.bytes += bytes;
+      seg.last = batch[i - 1]!.seq;
     }
+    this.durableSeq = batch.at(-1)!.seq;
+    this.o.onDurable?.();
   }
 
   private async startSegment(first: number): Promise<void> {
@@ -343,7 +322,7 @@ export class EventOutbox implements OutboxSource {
 
   private async refreshOldest(): Promise<void> {
     if (this.depth === 0) {
-      this.oldestAt = this.batch[0] ? this.o.now() : undefined;
+      this.oldestAt = this.commits.waiting().length > 0 ? this.o.now() : undefined;
       return;
     }
     const { events } = await this.scan(this.ackedSeq, 1, 1);
@@ -352,7 +331,7 @@ export class EventOutbox implements OutboxSource {
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.writing || this.batch.length > 0) await new Promise((r) => setImmediate(r));
+    await this.commits.idle();
     await this.fh.close().catch(() => undefined);
   }
 }

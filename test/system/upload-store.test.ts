@@ -1,20 +1,23 @@
 // The upload store (src/storage/upload-store.ts) on a real directory: only configured
 // directories, the size limit (nothing left behind), the previous version kept, reads.
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UploadStore } from '../../src/storage/upload-store.js';
 
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 test('uploads: stored atomically under their directory, the previous version kept, the limit and the directories enforced', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-uploads-'));
   try {
     const store = new UploadStore(dir, ['backup/']);
     assert.deepEqual(await store.write('firmware/x', [Buffer.from('x')], 100), { ok: false, reason: 'not-allowed' });
     assert.deepEqual(await store.write('backup/', [Buffer.from('x')], 100), { ok: false, reason: 'not-allowed' });
-    assert.deepEqual(await store.write('backup/SEP0011.cfg', [Buffer.from('one')], 100), { ok: true, bytes: 3, replaced: false });
-    assert.deepEqual(await store.write('backup/SEP0011.cfg', (async function* () { yield Buffer.from('tw'); yield Buffer.from('o!'); })(), 100), { ok: true, bytes: 4, replaced: true });
+    assert.deepEqual(await store.write('backup/SEP0011.cfg', [Buffer.from('one')], 100), { ok: true, bytes: 3, sha256: sha256('one'), replaced: false });
+    assert.deepEqual(await store.write('backup/SEP0011.cfg', (async function* () { yield Buffer.from('tw'); yield Buffer.from('o!'); })(), 100), { ok: true, bytes: 4, sha256: sha256('two!'), replaced: true });
     assert.equal(readFileSync(join(store.dir, 'backup', 'SEP0011.cfg'), 'utf8'), 'two!');
     assert.equal(readFileSync(join(store.dir, 'backup', 'SEP0011.cfg.prev'), 'utf8'), 'one');
     assert.deepEqual(await store.write('backup/SEP0011.cfg', [Buffer.alloc(60), Buffer.alloc(60)], 100), { ok: false, reason: 'too-large' });
