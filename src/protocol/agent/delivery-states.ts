@@ -22,7 +22,7 @@ export type DeliveryState =
 export type DeliveryEvent =
   /** Events wait to be sent: at start, or an event was appended. */
   | 'pending'
-  /** A batch was acknowledged and more events wait. */
+  /** A batch was acknowledged: the next is sent, or `drained` follows when none waits. */
   | 'acked'
   /** Every durable event is acknowledged. */
   | 'drained'

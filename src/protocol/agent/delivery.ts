@@ -84,7 +84,9 @@ export class EventDelivery {
   }
 
   private run(): void {
-    this.loop = this.sendAll().finally(() => { this.loop = undefined; });
+    // Only this loop's own end clears the reference: a wake right after `drained` may already have started the next.
+    const loop: Promise<void> = this.sendAll().finally(() => { if (this.loop === loop) this.loop = undefined; });
+    this.loop = loop;
   }
 
   private async sendAll(): Promise<void> {
