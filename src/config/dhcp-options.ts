@@ -38,7 +38,7 @@ import {
   type ClasslessRoute,
 } from '../wire/dhcp4/index.js';
 import { nameFromText } from '../wire/dns-name.js';
-import { jsonPath, type ConfigProblem } from './problem.js';
+import { describeValue as describe, jsonPath, type ConfigProblem } from './problem.js';
 import type { AvayaTemplate, ArubaTemplate, CiscoTftpTemplate, CustomOption, DhcpConfig, DhcpOptionValues, ResolversTemplate } from './dhcp-schema.js';
 
 /** One DHCP option as configured: its wire data and which config key set it. */
@@ -449,14 +449,6 @@ function renderResolvers(r: Renderer, t: ResolversTemplate): void {
 }
 
 // --- custom ----------------------------------------------------------------
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
-}
 
 const IPV4_TEXT = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const HEX_TEXT = /^[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2})*$/;

@@ -19,3 +19,12 @@ export function jsonPath(segments: readonly (string | number)[]): string {
 export function formatProblem(source: string, p: ConfigProblem): string {
   return `${source}: ${p.path}: ${p.reason}`;
 }
+
+/** A value as an error message names it: "the string \"x\"", "an empty array", "number 7". */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}

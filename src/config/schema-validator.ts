@@ -3,7 +3,7 @@
 import AjvModule, { type ErrorObject } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import { isIPAddress } from '../core/ip.js';
-import { jsonPath, type ConfigProblem } from './problem.js';
+import { describeValue as describe, jsonPath, type ConfigProblem } from './problem.js';
 
 // ajv ships CommonJS; under NodeNext its default export is the module object.
 const Ajv = AjvModule.default;
@@ -18,14 +18,6 @@ function pathOf(instancePath: string, data: unknown): (string | number)[] {
     node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
   }
   return segments;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }
 
 function reasonOf(e: ErrorObject): string {

@@ -340,7 +340,7 @@ test('custom: every error names the entry and the reason', () => {
     `${at}[8].value[1]: must be an IPv4 address, not the string "x"`,
     `${at}[9].value[1]: 203.0.113.1 is listed twice`,
     `${at}[10].value[0]: "a..b" is not a valid domain name`,
-    `${at}[11].value: must be a non-empty array of IPv4 addresses, not an array`,
+    `${at}[11].value: must be a non-empty array of IPv4 addresses, not an empty array`,
     `${at}[12].value: use the classlessStaticRoutes key for option 121`,
   ]);
   assert.deepEqual(optionProblems({ custom: [{ code: 224, type: 'hex', value: 'ff'.repeat(256) }] }), [`${at}[0]: option 224 renders to 256 bytes; one DHCP option holds at most 255`]);

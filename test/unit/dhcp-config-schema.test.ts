@@ -206,7 +206,7 @@ test('classes: names are DNS labels, match criteria typed', () => {
 
 test('typed option keys: types, ranges and syntax per option', () => {
   assert.deepEqual(optionProblems({ routers: '192.0.2.1' }), ['$.dhcp.subnets[0].options.routers: must be array, not the string "192.0.2.1"']);
-  assert.deepEqual(optionProblems({ routers: [] }), ['$.dhcp.subnets[0].options.routers: must NOT have fewer than 1 items, not an array']);
+  assert.deepEqual(optionProblems({ routers: [] }), ['$.dhcp.subnets[0].options.routers: must NOT have fewer than 1 items, not an empty array']);
   assert.deepEqual(optionProblems({ ntpServers: ['ntp.example.com'] }), [
     '$.dhcp.subnets[0].options.ntpServers[0]: the string "ntp.example.com" is not allowed here (An IPv4 address, e.g. 192.0.2.1.)',
   ]);

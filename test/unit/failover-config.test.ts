@@ -115,8 +115,8 @@ test('the schema refuses unknown keys, bad ranges, modes and roles at their path
   assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].mclt = 604801; }), [`${REL}.mclt: must be <= 604800, not number 604801`]);
   assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].mode = 'active-active'; }), [`${REL}.mode: must be one of "hot-standby", "load-balancing", "split-scope", not the string "active-active"`]);
   assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].confirm = { ackDelay: 0 }; }), [`${REL}.confirm.ackDelay: must be >= 1, not number 0`]);
-  assert.deepEqual(problemsAfter((c) => { c.failover.relationships = []; }), ['$.failover.relationships: must NOT have fewer than 1 items, not an array']);
-  assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].subnets = []; }), [`${REL}.subnets: must NOT have fewer than 1 items, not an array`]);
+  assert.deepEqual(problemsAfter((c) => { c.failover.relationships = []; }), ['$.failover.relationships: must NOT have fewer than 1 items, not an empty array']);
+  assert.deepEqual(problemsAfter((c) => { c.failover.relationships[0].subnets = []; }), [`${REL}.subnets: must NOT have fewer than 1 items, not an empty array`]);
   const [name] = problemsAfter((c) => { c.failover.relationships[0].partner.name = 'Branch B'; });
   assert.match(name!, /^\$\.failover\.relationships\[0\]\.partner\.name: the string "Branch B" is not allowed here \(The partner's server\.name/);
 });
