@@ -47,7 +47,7 @@ test('site check prints every error with path and reason and exits 2', () => {
   const lines = r.stderr.trim().split('\n');
   assert.ok(lines.some((l) => l.startsWith(`${file}: $.site.name: the string "Bad Name" is not allowed here`)), r.stderr);
   assert.ok(lines.includes(`${file}: $.status.port: must be <= 65535, not number 99999`), r.stderr);
-  assert.ok(lines.includes(`${file}: $.dchp: unknown key (allowed here: version, site, server, status, log, dhcp, failover, dns, files)`), r.stderr);
+  assert.ok(lines.includes(`${file}: $.dchp: unknown key (allowed here: version, site, server, status, log, dhcp, failover, dns, files, agent)`), r.stderr);
   assert.equal(lines.at(-1), `${file}: 3 error(s)`);
 });
 
