@@ -7,6 +7,7 @@ export const LAB_PACKAGES = [
   'kea-dhcp4-server', 'kea-ctrl-agent', 'kea-admin', 'isc-dhcp-client', 'dhcpcd-base', 'udhcpc', 'isc-dhcp-relay', 'tcpdump',
   'knot', 'knot-dnsutils', 'nsd', 'bind9', 'bind9-dnsutils', 'dnsperf',
   'tftp-hpa', 'atftp', 'tftpd-hpa', 'nginx', 'nghttp2-client',
+  'postgresql',
 ];
 
 export function missingLabPackages() {

@@ -13,24 +13,15 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePacket, encodePacket } from '../../src/wire/tftp/index.js';
 import { startChild, type Child } from '../support/child.js';
 import { EventReceiver } from '../support/event-receiver.js';
 import { outpostBin } from '../support/paths.js';
+import { freeTcpPort } from '../support/ports.js';
 
 const TOKEN = 'site-branch-7-credential-0123456789';
-
-/** A port nobody listens on: taken, then released. */
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Running { child: Child; status: string; http: string; tftp: number }
 
@@ -106,7 +97,7 @@ test('phone backups reach the manager through the outbox: across an outage and a
         tftp: { listen: [{ address: '127.0.0.1', port: 0 }], writable: ['backup/'] },
       },
       agent: {
-        managers: [{ url: `http://127.0.0.1:${await deadPort()}` }, { url: receiver.url }],
+        managers: [{ url: `http://127.0.0.1:${await freeTcpPort()}` }, { url: receiver.url }],
         tokenFile: 'agent.token', dataDir: 'agent-data',
         outbox: { maxBytes: 8 * 1024 * 1024, segmentBytes: 64 * 1024 },
         delivery: { batchEvents: 7, retryMin: 1, retryMax: 1, timeout: 5 },

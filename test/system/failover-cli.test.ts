@@ -5,14 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outpostBin } from '../support/paths.js';
+import { freeTcpPort, freeUdpPort } from '../support/ports.js';
 import { startChild, type Child } from '../support/child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'outpost-failover-cli-'));
@@ -21,22 +20,6 @@ const tokenPath = join(dir, 'leases', 'control.token');
 let daemon: Child;
 let url: string;
 let configPath: string;
-
-async function freeTcpPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /**
  * The real command, stdin an empty pipe (never a terminal). Asynchronous: a spawnSync

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../support/paths.js';
 import { hexLines, pkgVersion } from './fixture-text.js';
+import { freeUdpPort } from '../../support/ports.js';
 
 const HOST = '127.0.0.1';
 const TSIG_NAME = 'tsig-key.example.';
@@ -29,14 +30,6 @@ interface Captured {
   readonly bytes: Buffer;
 }
 
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((res) => s.bind(0, HOST, res));
-  const port = s.address().port;
-  s.close();
-  return port;
-}
-
 /** A proxy on 127.0.0.1 that forwards to `target.port` and records every message. */
 class RecordingProxy {
   target = 0;
@@ -46,7 +39,7 @@ class RecordingProxy {
   port = 0;
 
   async start(): Promise<void> {
-    this.port = await freePort();
+    this.port = await freeUdpPort();
     this.udp = createSocket('udp4');
     this.udp.on('message', (msg, rinfo) => {
       this.log.push({ dir: 'query', transport: 'UDP', bytes: Buffer.from(msg) });
@@ -244,8 +237,8 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const proxy = new RecordingProxy();
   try {
-    const knotPort = await freePort();
-    const namedPort = await freePort();
+    const knotPort = await freeUdpPort();
+    const namedPort = await freeUdpPort();
     writeFileSync(join(dir, 'example.com.zone'), ZONE(2026113001));
     writeFileSync(join(dir, 'bind-example.com.zone'), ZONE(2026113001));
     writeFileSync(join(dir, 'knot.conf'), knotConfig(dir, knotPort));

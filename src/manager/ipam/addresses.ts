@@ -1,0 +1,126 @@
+// Addresses in use (docs/manager.md "Addresses"): reservations (a DHCP server hands the
+// address to one client: MAC or client id) and static assignments (configured on the
+// device), each with an optional hostname and DNS name. An address belongs to the
+// smallest subnet containing it. Next-free gives the lowest address of a subnet that no
+// child subnet, address, pool or exclusion uses — the first of its free ranges, one
+// index lookup — under the subnet's row lock, so concurrent callers never share one.
+import { formatAddress, hexKey, parseAddress, type Family } from '../../protocol/ipam/address.js';
+import type { Clock } from '../../core/clock.js';
+import type { ManagerDatabase } from '../../storage/manager/database.js';
+import type { AddressRow, SubnetRow } from '../../storage/manager/tables.js';
+import { audit, type Actor } from '../audit.js';
+import { ManagerError, requireVersion } from '../errors.js';
+import { remember, replay, type IdempotencyKey } from '../idempotency.js';
+import { refreshBlocks, refreshRanges, takeAddress } from './free-space-rows.js';
+import { inTransaction, lockSubnet, type Trx } from './transaction.js';
+
+export const ADDRESS_KINDS = ['reservation', 'static'] as const;
+export type AddressKind = (typeof ADDRESS_KINDS)[number];
+
+export interface AddressDetails {
+  readonly kind: AddressKind;
+  readonly mac?: string | null;
+  readonly clientId?: string | null;
+  readonly hostname?: string | null;
+  readonly dnsName?: string | null;
+  readonly description?: string;
+}
+
+export interface Address extends Required<Omit<AddressDetails, 'description'>> {
+  readonly id: number;
+  readonly spaceId: number;
+  readonly subnetId: number;
+  readonly address: string;
+  readonly description: string;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export const addressView = (r: AddressRow): Address => ({
+  id: r.id, spaceId: r.space_id, subnetId: r.subnet_id, address: r.address, kind: r.kind as AddressKind, mac: r.mac, clientId: r.client_id,
+  hostname: r.hostname, dnsName: r.dns_name, description: r.description, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export class Addresses {
+  constructor(private readonly m: ManagerDatabase, private readonly clock: Clock) {}
+
+  /** Records `address` in the IP space, in the smallest subnet that contains it. */
+  create(actor: Actor, spaceId: number, address: string, details: AddressDetails): Promise<Address> {
+    const a = parseAddress(address);
+    if (!a) return Promise.reject(new ManagerError('MANAGER_INVALID', 'invalid', `${address} is not an IPv4 or IPv6 address`, `address ${address}`, 'address'));
+    return inTransaction(this.m, async (trx) => {
+      const key = hexKey(a.family, a.value);
+      const smallest = () => trx.selectFrom('subnet').selectAll().where('space_id', '=', spaceId).where('family', '=', a.family)
+        .where('start_hex', '<=', key).where('end_hex', '>=', key).orderBy('length', 'desc').limit(1).executeTakeFirst();
+      // Locked, then looked up again: a child made meanwhile (it needed this lock) would hold the address instead.
+      for (let subnet = await smallest(); ;) {
+        if (!subnet) throw new ManagerError('MANAGER_INVALID', 'invalid', `no subnet of IP space ${spaceId} contains ${address}`, `address ${address}`, 'address');
+        await lockSubnet(this.m, trx, subnet.id);
+        const now = await smallest();
+        if (now?.id === subnet.id) return this.insert(trx, actor, now, a.value, details);
+        subnet = now;
+      }
+    });
+  }
+
+  /** The lowest free address of a subnet, recorded with `details`. */
+  nextFree(actor: Actor, subnetId: number, details: AddressDetails, idempotency?: Omit<IdempotencyKey, 'scope'>): Promise<Address> {
+    return inTransaction(this.m, async (trx) => {
+      await lockSubnet(this.m, trx, subnetId);
+      const subnet = await trx.selectFrom('subnet').selectAll().where('id', '=', subnetId).executeTakeFirst();
+      if (!subnet) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${subnetId} does not exist`, `subnet ${subnetId}`);
+      const key = idempotency ? { ...idempotency, scope: `next-address:${subnetId}` } : undefined;
+      if (key) {
+        const earlier = await replay<Address>(trx, key);
+        if (earlier) return earlier;
+      }
+      const free = await trx.selectFrom('free_range').select('start_hex').where('subnet_id', '=', subnetId).orderBy('start_hex').limit(1).executeTakeFirst();
+      if (!free) throw new ManagerError('MANAGER_EXHAUSTED', 'exhausted', `no free address is left in ${subnet.prefix} outside its child subnets, pools and exclusions`, `subnet ${subnet.prefix}`);
+      const view = await this.insert(trx, actor, subnet, BigInt(`0x${free.start_hex}`), details);
+      if (key) await remember(trx, key, view.createdAt, view);
+      return view;
+    });
+  }
+
+  delete(actor: Actor, id: number, ifVersion?: number): Promise<void> {
+    return inTransaction(this.m, async (trx) => {
+      const row = await trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `address ${id} does not exist`, `address ${id}`);
+      await lockSubnet(this.m, trx, row.subnet_id);
+      requireVersion(`address ${row.address}`, row.version, ifVersion);
+      await trx.deleteFrom('address').where('id', '=', id).execute();
+      const subnet = await trx.selectFrom('subnet').selectAll().where('id', '=', row.subnet_id).executeTakeFirstOrThrow();
+      const value = BigInt(`0x${row.addr_hex}`);
+      await refreshRanges(trx, subnet, { start: value, end: value });
+      await refreshBlocks(trx, subnet, { start: value, end: value });
+      await audit(trx, this.clock.now(), actor, 'delete', 'address', id, addressView(row), null);
+    });
+  }
+
+  private async insert(trx: Trx, actor: Actor, subnet: SubnetRow, value: bigint, d: AddressDetails): Promise<Address> {
+    const family = subnet.family as Family;
+    const text = formatAddress(family, value);
+    const key = hexKey(family, value);
+    if (!(ADDRESS_KINDS as readonly string[]).includes(d.kind)) throw new ManagerError('MANAGER_INVALID', 'invalid', `kind ${String(d.kind)} is not one of ${ADDRESS_KINDS.join(', ')}`, `address ${text}`, 'kind');
+    if (d.kind === 'reservation' && !d.mac && !d.clientId) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a reservation names its client: give mac or clientId', `address ${text}`, 'mac');
+    const range = await trx.selectFrom('ip_range').select(['kind', 'start', 'end']).where('subnet_id', '=', subnet.id)
+      .where('start_hex', '<=', key).where('end_hex', '>=', key).executeTakeFirst();
+    // A reservation may sit in a pool (the DHCP server gives it only to its client); a static address may not (the server would hand it out too).
+    if (range && (range.kind === 'exclusion' || d.kind === 'static')) {
+      throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${text} is inside ${range.kind} ${range.start}-${range.end}`, `address ${text}`, 'address');
+    }
+    const taken = await trx.selectFrom('address').select('id').where('space_id', '=', subnet.space_id).where('family', '=', family).where('addr_hex', '=', key).executeTakeFirst();
+    if (taken) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${text} is recorded already (address ${taken.id})`, `address ${text}`, 'address');
+    const now = this.clock.now();
+    const row = await trx.insertInto('address').values({
+      space_id: subnet.space_id, subnet_id: subnet.id, family, address: text, addr_hex: key, kind: d.kind, mac: d.mac ?? null, client_id: d.clientId ?? null,
+      hostname: d.hostname ?? null, dns_name: d.dnsName ?? null, description: d.description ?? '', version: 1, created_at: now, updated_at: now,
+    }).returningAll().executeTakeFirstOrThrow();
+    await takeAddress(trx, subnet, value);
+    await refreshBlocks(trx, subnet, { start: value, end: value });
+    const view = addressView(row);
+    await audit(trx, now, actor, 'create', 'address', row.id, null, view);
+    return view;
+  }
+}

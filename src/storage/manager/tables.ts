@@ -1,0 +1,137 @@
+// The manager's tables as Kysely sees them (docs/manager.md "Storage"). One set of
+// migrations (migrations.ts) makes them in SQLite and PostgreSQL alike. Addresses are
+// stored as fixed-width hex keys (`*_hex`, protocol/ipam/address.ts) whose text order is
+// their numeric order, so ranges are index scans in both databases; times are ms since
+// the epoch; every editable row has a `version` for ETag/If-Match.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Set by the database on insert, never written by us. */
+type Id = Generated<number>;
+
+export interface IpSpaceTable {
+  id: Id;
+  name: string;
+  description: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SiteTable {
+  id: Id;
+  name: string;
+  description: string;
+  /** survivable (serves on its own through a WAN outage) or dependent (relies on the hub). */
+  survivability: string;
+  wan_notes: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubnetTable {
+  id: Id;
+  space_id: number;
+  /** The smallest subnet of the space that contains this one; null at the top. */
+  parent_id: number | null;
+  family: number;
+  prefix: string;
+  length: number;
+  start_hex: string;
+  end_hex: string;
+  site_id: number | null;
+  description: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A subnet's space no child subnet covers, as maximal aligned blocks. */
+export interface FreeBlockTable {
+  subnet_id: number;
+  start_hex: string;
+  length: number;
+}
+
+/** Ranges of a subnet: DHCP pools and exclusions. */
+export interface IpRangeTable {
+  id: Id;
+  subnet_id: number;
+  kind: string;
+  start: string;
+  end: string;
+  start_hex: string;
+  end_hex: string;
+  description: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Addresses in use: reservations and static assignments (never one row per possible address). */
+export interface AddressTable {
+  id: Id;
+  space_id: number;
+  subnet_id: number;
+  family: number;
+  address: string;
+  addr_hex: string;
+  kind: string;
+  mac: string | null;
+  client_id: string | null;
+  hostname: string | null;
+  dns_name: string | null;
+  description: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A subnet's addresses nothing uses (not a child subnet, an address, a pool or an exclusion), as maximal ranges. */
+export interface FreeRangeTable {
+  subnet_id: number;
+  start_hex: string;
+  end_hex: string;
+}
+
+/** Answers to requests with an idempotency key: the same key and body get the same answer. */
+export interface IdempotencyTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  response: string;
+  created_at: number;
+}
+
+export interface AuditTable {
+  id: Id;
+  at: number;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface ManagerTables {
+  ip_space: IpSpaceTable;
+  site: SiteTable;
+  subnet: SubnetTable;
+  free_block: FreeBlockTable;
+  ip_range: IpRangeTable;
+  address: AddressTable;
+  free_range: FreeRangeTable;
+  idempotency: IdempotencyTable;
+  audit: AuditTable;
+}
+
+export type SubnetRow = Selectable<SubnetTable>;
+export type NewSubnet = Insertable<SubnetTable>;
+export type SubnetUpdate = Updateable<SubnetTable>;
+export type AddressRow = Selectable<AddressTable>;
+export type IpRangeRow = Selectable<IpRangeTable>;
+export type IpSpaceRow = Selectable<IpSpaceTable>;
+export type SiteRow = Selectable<SiteTable>;
+export type AuditRow = Selectable<AuditTable>;
