@@ -10,6 +10,7 @@ import { OPERATOR_COMMANDS } from '../site/run.js';
 import { dnsNotify, dnsReload, dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
 import { filesStatus, filesSync, type FilesStatusOptions, type FilesSyncOptions } from './files.js';
 import { agentStatus, type AgentStatusOptions } from './agent.js';
+import { runManager, type ManagerRunOptions } from './manager-run.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -118,6 +119,16 @@ export function buildProgram(): Command {
     .option('--url <url>', 'the status endpoint, e.g. http://127.0.0.1:9180 (then give --token-file)')
     .option('--token-file <file>', 'the daemon\'s control token (default: control.token in the config\'s dhcp.leaseDir, else dns.dataDir, else files.dataDir)')
     .action(async (o: FilesSyncOptions) => { process.exitCode = await filesSync(o, process.stdout, process.stderr); });
+
+  const manager = program.command('manager').description('the manager: IPAM database, REST API, config rendering');
+
+  manager.command('run')
+    .description('serve the REST API until SIGTERM or SIGINT; the first start makes an administrator and prints its password once')
+    .option('--data-dir <dir>', 'where the SQLite database and admin.token live', 'outpost-manager')
+    .option('--listen <address>', 'address of the API', '127.0.0.1')
+    .option('--port <port>', 'port of the API (0: pick one and print it)', '8440')
+    .option('--database <url>', 'a postgresql:// URL instead of SQLite')
+    .action(async (o: ManagerRunOptions) => { process.exit(await runManager(o, process.stdout, process.stderr)); });
 
   const agent = program.command('agent').description('the agent of a running site daemon: its event path to the managers (through its status endpoint)');
 

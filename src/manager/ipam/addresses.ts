@@ -83,6 +83,27 @@ export class Addresses {
     });
   }
 
+  /** Changes what is not the address: client, names, description (a reservation keeps a client). */
+  update(actor: Actor, id: number, patch: Partial<Omit<AddressDetails, 'kind'>>, ifVersion?: number): Promise<Address> {
+    return inTransaction(this.m, async (trx) => {
+      const row = await trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `address ${id} does not exist`, `address ${id}`);
+      await lockSubnet(this.m, trx, row.subnet_id);
+      requireVersion(`address ${row.address}`, row.version, ifVersion);
+      const mac = patch.mac !== undefined ? patch.mac : row.mac;
+      const clientId = patch.clientId !== undefined ? patch.clientId : row.client_id;
+      if (row.kind === 'reservation' && !mac && !clientId) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a reservation names its client: keep mac or clientId', `address ${row.address}`, 'mac');
+      const now = this.clock.now();
+      const after = await trx.updateTable('address').set({
+        mac: mac?.toLowerCase() ?? null, client_id: clientId?.toLowerCase() ?? null,
+        ...(patch.hostname !== undefined ? { hostname: patch.hostname } : {}), ...(patch.dnsName !== undefined ? { dns_name: patch.dnsName } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}), version: row.version + 1, updated_at: now,
+      }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      await audit(trx, now, actor, 'update', 'address', id, addressView(row), addressView(after));
+      return addressView(after);
+    });
+  }
+
   delete(actor: Actor, id: number, ifVersion?: number): Promise<void> {
     return inTransaction(this.m, async (trx) => {
       const row = await trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst();
@@ -114,7 +135,7 @@ export class Addresses {
     if (taken) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${text} is recorded already (address ${taken.id})`, `address ${text}`, 'address');
     const now = this.clock.now();
     const row = await trx.insertInto('address').values({
-      space_id: subnet.space_id, subnet_id: subnet.id, family, address: text, addr_hex: key, kind: d.kind, mac: d.mac ?? null, client_id: d.clientId ?? null,
+      space_id: subnet.space_id, subnet_id: subnet.id, family, address: text, addr_hex: key, kind: d.kind, mac: d.mac?.toLowerCase() ?? null, client_id: d.clientId?.toLowerCase() ?? null,
       hostname: d.hostname ?? null, dns_name: d.dnsName ?? null, description: d.description ?? '', version: 1, created_at: now, updated_at: now,
     }).returningAll().executeTakeFirstOrThrow();
     await takeAddress(trx, subnet, value);

@@ -108,6 +108,27 @@ export class Subnets {
     });
   }
 
+  /** Changes what is not the prefix: the site, the description. */
+  update(actor: Actor, id: number, patch: { siteId?: number | null; description?: string }, ifVersion?: number): Promise<Subnet> {
+    return inTransaction(this.m, async (trx) => {
+      const row = await trx.selectFrom('subnet').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${id} does not exist`, `subnet ${id}`);
+      await lockSubnet(this.m, trx, id);
+      requireVersion(`subnet ${row.prefix}`, row.version, ifVersion);
+      if (patch.siteId) {
+        const site = await trx.selectFrom('site').select('id').where('id', '=', patch.siteId).executeTakeFirst();
+        if (!site) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `site ${patch.siteId} does not exist`, `subnet ${row.prefix}`, 'siteId');
+      }
+      const now = this.clock.now();
+      const after = await trx.updateTable('subnet').set({
+        ...(patch.siteId !== undefined ? { site_id: patch.siteId } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}),
+        version: row.version + 1, updated_at: now,
+      }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      await audit(trx, now, actor, 'update', 'subnet', id, subnetView(row), subnetView(after));
+      return subnetView(after);
+    });
+  }
+
   /** Deletes a subnet that holds no addresses or ranges; its children move up to its parent. */
   delete(actor: Actor, id: number, ifVersion?: number): Promise<void> {
     return inTransaction(this.m, async (trx) => {

@@ -10,7 +10,7 @@ import type { ManagerTables } from './tables.js';
 
 export type DatabaseTarget =
   | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly connectionString: string; readonly maxConnections?: number };
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly maxConnections?: number; readonly onIdleError?: (error: Error) => void };
 
 export interface ManagerDatabase {
   readonly db: Kysely<ManagerTables>;
@@ -37,6 +37,9 @@ export async function openManagerDatabase(target: DatabaseTarget): Promise<Manag
     db = new Kysely<ManagerTables>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = new pg.Pool({ connectionString: target.connectionString, max: target.maxConnections ?? 20 });
+    // An idle connection the server ended (a restart, a failover) is dropped from the pool; the next query opens another.
+    // Without a listener the pool's 'error' event would end the process.
+    pool.on('error', (error) => target.onIdleError?.(error));
     db = new Kysely<ManagerTables>({ dialect: new PostgresDialect({ pool }) });
   }
   const dialect: Dialect = target.kind;

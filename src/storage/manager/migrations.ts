@@ -108,6 +108,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('audit_object').on('audit').columns(['object_type', 'object_id', 'id']).execute();
       },
     },
+    '0002-access': {
+      async up(db: Db) {
+        await stamped(db.schema.createTable('app_user')
+          .addColumn('id', id)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text')
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('sites', 'text')
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))).execute();
+        await db.schema.createTable('api_token')
+          .addColumn('id', id)
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('app_user.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('expires_at', ms)
+          .addColumn('last_used_at', ms)
+          .addColumn('created_at', ms, (c) => c.notNull())
+          .addColumn('revoked_at', ms).execute();
+        await db.schema.createIndex('api_token_user').on('api_token').columns(['user_id']).execute();
+      },
+    },
   };
 }
 

@@ -115,6 +115,36 @@ export interface AuditTable {
   after: string | null;
 }
 
+export interface AppUserTable {
+  id: Id;
+  name: string;
+  /** scrypt$N$r$p$salt$hash (access/passwords.ts); null: the user logs in with tokens only. */
+  password_hash: string | null;
+  role: string;
+  /** JSON array of site ids the user is limited to; null: every site. */
+  sites: string | null;
+  disabled: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** API tokens and login sessions: only the SHA-256 of the secret is stored. */
+export interface ApiTokenTable {
+  id: Id;
+  user_id: number;
+  name: string;
+  /** token (made by an administrator) or session (a login). */
+  kind: string;
+  token_hash: string;
+  /** read, write or admin: what the token may do at most (within its user's role). */
+  scope: string;
+  expires_at: number | null;
+  last_used_at: number | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
 export interface ManagerTables {
   ip_space: IpSpaceTable;
   site: SiteTable;
@@ -125,6 +155,8 @@ export interface ManagerTables {
   free_range: FreeRangeTable;
   idempotency: IdempotencyTable;
   audit: AuditTable;
+  app_user: AppUserTable;
+  api_token: ApiTokenTable;
 }
 
 export type SubnetRow = Selectable<SubnetTable>;
@@ -135,3 +167,5 @@ export type IpRangeRow = Selectable<IpRangeTable>;
 export type IpSpaceRow = Selectable<IpSpaceTable>;
 export type SiteRow = Selectable<SiteTable>;
 export type AuditRow = Selectable<AuditTable>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type ApiTokenRow = Selectable<ApiTokenTable>;

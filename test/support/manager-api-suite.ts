@@ -1,0 +1,197 @@
+// The manager's REST API over HTTP against a running `outpost manager run`, for every
+// backend (SQLite in the system tier, a real PostgreSQL server in the lab tier): access
+// (deny by default, roles, scopes, sessions), bad input (unknown fields, wrong types,
+// invalid JSON, oversize bodies, wrong media type, stale ETags), ETag/If-Match, audit,
+// 100 concurrent next-free calls, idempotency keys, keyset pages.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChild, type Child } from './child.js';
+import { outpostBin } from './paths.js';
+
+export interface RunningManager {
+  readonly url: string;
+  readonly adminToken: string;
+  readonly stdout: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `outpost manager run` on a fresh data directory (and `database`, when given). */
+export async function startManager(database?: string): Promise<RunningManager> {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-manager-api-'));
+  const child: Child = startChild(process.execPath, [outpostBin, 'manager', 'run', '--data-dir', dir, '--port', '0', ...(database ? ['--database', database] : [])]);
+  try {
+    const url = (await child.waitFor(/^Outpost manager: (\S+)\/api\/v1 /m, 30_000))[1]!;
+    await child.waitFor(/^Admin API token written to /m);
+    return {
+      url, adminToken: readFileSync(join(dir, 'admin.token'), 'utf8').trim(), stdout: () => child.stdout(),
+      async stop() {
+        child.proc.kill('SIGTERM');
+        await child.exit().catch(() => child.kill());
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+interface Answer { status: number; body: any; headers: Headers } // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function client(url: string, token?: string) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+}
+
+export function apiSuite(name: string, start: () => Promise<RunningManager>): void {
+  let m: RunningManager;
+  let admin: ReturnType<typeof client>;
+  before(async () => {
+    m = await start();
+    admin = client(`${m.url}/api/v1`, m.adminToken);
+  });
+  after(async () => { await m?.stop(); });
+
+  test(`${name}: the first start prints the URL and a random admin password once; the password logs in`, async () => {
+    const password = /^First start: user admin, password (\S+) /m.exec(m.stdout())?.[1];
+    assert.ok(password && password.length >= 20, m.stdout());
+    assert.doesNotMatch(m.stdout().replace(/^First start:.*$/m, ''), new RegExp(password.replace(/[-_]/g, '.')), 'the password is printed once, never logged');
+    const open = client(`${m.url}/api/v1`);
+    assert.equal((await open('POST', '/session', { name: 'admin', password: 'wrong-password-1' })).status, 401);
+    const s = await open('POST', '/session', { name: 'admin', password });
+    assert.equal(s.status, 201);
+    const session = client(`${m.url}/api/v1`, s.body.token);
+    assert.equal((await session('GET', '/ip-spaces')).status, 200);
+    assert.equal((await session('DELETE', '/session')).status, 204);
+    assert.equal((await session('GET', '/ip-spaces')).status, 401, 'the session ended');
+  });
+
+  test(`${name}: deny by default; roles and token scopes limit what a caller may do`, async () => {
+    const open = client(`${m.url}/api/v1`);
+    const none = await open('GET', '/subnets');
+    assert.equal(none.status, 401);
+    assert.equal(none.body.error.code, 'API_UNAUTHORIZED');
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="outpost"');
+    assert.equal((await client(`${m.url}/api/v1`, 'opt_not-a-real-token')('GET', '/subnets')).status, 401);
+    const ro = await admin('POST', '/users', { name: 'auditor', role: 'read-only' });
+    assert.equal(ro.status, 201);
+    const op = await admin('POST', '/users', { name: 'noc', role: 'operator' });
+    const roToken = (await admin('POST', `/users/${ro.body.id}/tokens`, { name: 'ro', scope: 'admin' })).body.secret as string;
+    const opToken = (await admin('POST', `/users/${op.body.id}/tokens`, { name: 'op', scope: 'write' })).body.secret as string;
+    const opReadToken = (await admin('POST', `/users/${op.body.id}/tokens`, { name: 'op-read', scope: 'read' })).body.secret as string;
+    const asRo = client(`${m.url}/api/v1`, roToken);
+    const asOp = client(`${m.url}/api/v1`, opToken);
+    const asOpRead = client(`${m.url}/api/v1`, opReadToken);
+    assert.equal((await asRo('GET', '/ip-spaces')).status, 200);
+    const denied = await asRo('POST', '/ip-spaces', { name: 'nope' });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body.error.code, 'API_FORBIDDEN');
+    assert.equal((await asOp('POST', '/ip-spaces', { name: 'noc-space' })).status, 201);
+    assert.equal((await asOpRead('POST', '/ip-spaces', { name: 'noc-space-2' })).status, 403, 'a read token of an operator cannot write');
+    assert.equal((await asOp('POST', '/users', { name: 'x', role: 'admin' })).status, 403, 'operators do not administer access');
+    assert.equal((await asOp('GET', '/users')).status, 403);
+    const audit = await admin('GET', '/audit?objectType=ip_space');
+    assert.ok(audit.body.items.some((e: { actor: string; after: { name: string } }) => e.actor === 'token:op(noc)' && e.after.name === 'noc-space'));
+  });
+
+  test(`${name}: bad input gets a precise 4xx with a stable code and writes nothing`, async () => {
+    const cases: [string, string, unknown, Record<string, string>, number, string, string?][] = [
+      ['POST', '/ip-spaces', { name: 'a', colour: 'red' }, {}, 400, 'API_INVALID_REQUEST', 'body.colour'],
+      ['POST', '/ip-spaces', { name: 7 }, {}, 400, 'API_INVALID_REQUEST', 'body.name'],
+      ['POST', '/ip-spaces', '{"name": ', { 'content-type': 'application/json' }, 400, 'API_INVALID_JSON'],
+      ['POST', '/ip-spaces', 'name=a', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'API_UNSUPPORTED_MEDIA_TYPE'],
+      ['POST', '/ip-spaces', JSON.stringify({ name: 'a', description: 'x'.repeat(1_100_000) }), { 'content-type': 'application/json' }, 413, 'API_BODY_TOO_LARGE'],
+      ['POST', '/subnets', { spaceId: 1, prefix: '2001:db8::1/64' }, {}, 422, 'MANAGER_INVALID', 'prefix'],
+      ['POST', '/subnets', { spaceId: 999999, prefix: '198.18.0.0/24' }, {}, 404, 'MANAGER_NOT_FOUND', 'spaceId'],
+      ['GET', '/subnets?limit=5000', undefined, {}, 400, 'API_INVALID_REQUEST', 'querystring.limit'],
+      ['GET', '/subnets?contains=nope', undefined, {}, 422, 'MANAGER_INVALID', 'contains'],
+      ['GET', '/subnets/abc', undefined, {}, 400, 'API_INVALID_REQUEST', 'params.id'],
+      ['GET', '/subnets/424242', undefined, {}, 404, 'MANAGER_NOT_FOUND'],
+      ['GET', '/no-such-thing', undefined, {}, 404, 'API_NO_ROUTE'],
+    ];
+    const before = (await admin('GET', '/audit?limit=1000')).body.items.length;
+    for (const [method, path, body, headers, status, code, field] of cases) {
+      const r = await admin(method, path, body, headers);
+      assert.equal(r.status, status, `${method} ${path}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error.code, code, `${method} ${path}`);
+      assert.ok(r.body.error.message.length > 5);
+      if (field) assert.equal(r.body.error.field, field, `${method} ${path}: ${JSON.stringify(r.body)}`);
+    }
+    assert.equal((await admin('GET', '/audit?limit=1000')).body.items.length, before, 'nothing was written');
+  });
+
+  test(`${name}: ETag and If-Match: a stale version is refused with 412, the current one changes the subnet; audit keeps before and after`, async () => {
+    const space = (await admin('POST', '/ip-spaces', { name: 'etag' })).body;
+    const created = await admin('POST', '/subnets', { spaceId: space.id, prefix: '203.0.113.0/24' });
+    assert.equal(created.headers.get('etag'), '"1"');
+    const id = created.body.id;
+    const got = await admin('GET', `/subnets/${id}`);
+    assert.equal(got.headers.get('etag'), '"1"');
+    const changed = await admin('PATCH', `/subnets/${id}`, { description: 'voice' }, { 'if-match': '"1"' });
+    assert.equal(changed.status, 200);
+    assert.equal(changed.headers.get('etag'), '"2"');
+    const stale = await admin('PATCH', `/subnets/${id}`, { description: 'data' }, { 'if-match': '"1"' });
+    assert.equal(stale.status, 412);
+    assert.equal(stale.body.error.code, 'MANAGER_VERSION_MISMATCH');
+    assert.equal((await admin('PATCH', `/subnets/${id}`, { description: 'x' }, { 'if-match': 'yesterday' })).status, 400);
+    assert.equal((await admin('DELETE', `/subnets/${id}`, undefined, { 'if-match': '"1"' })).status, 412);
+    assert.equal((await admin('GET', `/subnets/${id}`)).body.description, 'voice');
+    const log = (await admin('GET', `/audit?objectType=subnet&objectId=${id}`)).body.items;
+    assert.deepEqual(log.map((e: { action: string }) => e.action), ['create', 'update']);
+    assert.equal(log[1].before.description, '');
+    assert.equal(log[1].after.description, 'voice');
+    assert.equal((await admin('DELETE', `/subnets/${id}`, undefined, { 'if-match': '"2"' })).status, 204);
+  });
+
+  test(`${name}: 100 concurrent next-free calls over HTTP get 100 distinct addresses; an idempotency key answers once`, async () => {
+    const space = (await admin('POST', '/ip-spaces', { name: 'race' })).body;
+    const subnet = (await admin('POST', '/subnets', { spaceId: space.id, prefix: '198.18.4.0/24' })).body;
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => admin('POST', `/subnets/${subnet.id}/next-free-address`, { kind: 'static', hostname: `cam-${i}` })));
+    assert.ok(answers.every((a) => a.status === 201), JSON.stringify(answers.find((a) => a.status !== 201)?.body));
+    assert.equal(new Set(answers.map((a) => a.body.address)).size, 100);
+    const body = { kind: 'reservation', mac: '00:11:22:33:44:55', hostname: 'phone-1' };
+    const keyed = await Promise.all(Array.from({ length: 5 }, () => admin('POST', `/subnets/${subnet.id}/next-free-address`, body, { 'idempotency-key': 'phone-1-add' })));
+    assert.equal(new Set(keyed.map((a) => a.body.id)).size, 1, 'one allocation for one key');
+    const other = await admin('POST', `/subnets/${subnet.id}/next-free-address`, { ...body, hostname: 'phone-2' }, { 'idempotency-key': 'phone-1-add' });
+    assert.equal(other.status, 409);
+    assert.equal(other.body.error.code, 'MANAGER_IDEMPOTENCY_MISMATCH');
+    // Subnets too: 30 concurrent /26s out of a /20 never overlap.
+    const parent = (await admin('POST', '/subnets', { spaceId: space.id, prefix: '198.19.16.0/20' })).body;
+    const nets = await Promise.all(Array.from({ length: 30 }, () => admin('POST', `/subnets/${parent.id}/next-free-subnet`, { length: 26 })));
+    assert.equal(new Set(nets.map((n) => n.body.prefix)).size, 30);
+  });
+
+  test(`${name}: keyset pages: every subnet exactly once, in id order, however deep the page`, async () => {
+    const space = (await admin('POST', '/ip-spaces', { name: 'pages' })).body;
+    const parent = (await admin('POST', '/subnets', { spaceId: space.id, prefix: '198.18.128.0/17' })).body;
+    for (let i = 0; i < 250; i++) assert.equal((await admin('POST', `/subnets/${parent.id}/next-free-subnet`, { length: 28 })).status, 201);
+    const seen: number[] = [];
+    let after: number | null = 0;
+    let pages = 0;
+    while (after !== null) {
+      const page = await admin('GET', `/subnets?parentId=${parent.id}&limit=100&after=${after}`);
+      assert.equal(page.status, 200);
+      seen.push(...page.body.items.map((s: { id: number }) => s.id));
+      after = page.body.next;
+      pages++;
+    }
+    assert.equal(pages, 3);
+    assert.equal(seen.length, 250);
+    assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+    const within = await admin('GET', `/subnets?spaceId=${space.id}&within=198.18.128.0/24&limit=1000`);
+    assert.equal(within.body.items.length, 16);
+    const contains = await admin('GET', `/subnets?spaceId=${space.id}&contains=198.18.128.17`);
+    assert.deepEqual(contains.body.items.map((s: { prefix: string }) => s.prefix).sort(), ['198.18.128.0/17', '198.18.128.16/28']);
+  });
+}
