@@ -1,8 +1,9 @@
 // `npm start`: installs and builds as needed, then runs the main job on the embedded
-// default. Until the manager exists that is the site daemon with the single-site
-// example, on unprivileged local ports.
+// default: the manager on SQLite with the demo dataset (a fresh one each start, so its
+// first-login credentials are printed) and, beside it, the site daemon with the
+// single-site example — all on unprivileged local ports.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { root, setup } from './setup.mjs';
@@ -34,14 +35,41 @@ edit(['files', 'tftp', 'listen'], [{ address: '127.0.0.1', port: 0 }]);
 const config = join(dir, 'site.jsonc');
 writeFileSync(config, text);
 
-console.log(`start: site daemon with ${example} (DHCP off: the example's VLAN interfaces are not on this machine)`);
-const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'site', 'run', '--config', config], {
-  cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
-});
-let buffered = '';
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const managerDir = join(dir, 'manager');
+rmSync(managerDir, { recursive: true, force: true }); // a fresh demo each start
+const managerPort = (await portIsFree(8440)) ? 8440 : 0;
+console.log(`start: manager with the demo dataset in ${managerDir}; site daemon with ${example} (DHCP off: the example's VLAN interfaces are not on this machine)`);
+const manager = spawn(process.execPath, [cli, 'manager', 'run', '--demo', '--data-dir', managerDir, '--port', String(managerPort)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const site = spawn(process.execPath, [cli, 'site', 'run', '--config', config], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+
+let managerUrl;
+let credentials;
+let siteReady;
 let filesUrl;
 let statusUrl;
-child.stdout.on('data', (chunk) => {
+const announce = () => {
+  if (!managerUrl || !credentials || !siteReady) return;
+  console.log(`
+Outpost is running.
+  manager API: ${managerUrl}   (OpenAPI: ${managerUrl}/openapi.json)
+  first login: ${credentials}
+  admin token: ${join(managerDir, 'admin.token')}
+  site daemon: ${statusUrl}/healthz   metrics: ${statusUrl}/metrics
+  phone files: ${filesUrl ?? `${statusUrl}/files`}
+Press Ctrl-C to stop.
+`);
+};
+let managerOut = '';
+manager.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  managerOut += chunk.toString();
+  managerUrl ??= managerOut.match(/^Outpost manager: (\S+) /m)?.[1];
+  const login = managerOut.match(/^First start: user (\S+), password (\S+) /m);
+  if (login && !credentials) { credentials = `user ${login[1]}, password ${login[2]}`; announce(); }
+});
+let buffered = '';
+site.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   buffered += chunk.toString();
   const status = buffered.match(/"code":"STATUS_LISTENING","url":"([^"]+)"/);
@@ -50,8 +78,19 @@ child.stdout.on('data', (chunk) => {
   if (http) filesUrl = `http://127.0.0.1:${http[1]}/46xxsettings.txt`;
   if (/"code":"SITE_READY"/.test(buffered)) {
     buffered = '';
-    console.log(`\nOutpost site daemon is running.\n  health:  ${statusUrl}/healthz\n  metrics: ${statusUrl}/metrics\n  files:   ${filesUrl ?? `${statusUrl}/files`}\nPress Ctrl-C to stop.\n`);
+    siteReady = true;
+    announce();
   } else if (buffered.length > 1 << 16) buffered = buffered.slice(-4096);
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+const children = [manager, site];
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { for (const c of children) c.kill(signal); });
+// Either one ending ends the demo; the exit status is the worse of the two.
+let worst = 0;
+let exited = 0;
+for (const c of children) {
+  c.on('exit', (code, signal) => {
+    worst = Math.max(worst, code ?? (signal ? 0 : 1));
+    if (++exited === 1) for (const other of children) if (other !== c) other.kill('SIGTERM');
+    if (exited === children.length) process.exit(worst);
+  });
+}

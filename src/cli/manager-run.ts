@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildApi } from '../api/server.js';
 import { Manager } from '../manager/manager.js';
+import { seedDemo } from '../manager/demo.js';
 import { createLogger, logEvent } from '../runtime/log.js';
 import { systemClock } from '../runtime/system-clock.js';
 import { openManagerDatabase, type DatabaseTarget } from '../storage/manager/database.js';
@@ -16,6 +17,8 @@ export interface ManagerRunOptions {
   listen: string;
   port: string;
   database?: string;
+  /** Fill an empty database with the demo dataset (npm start). */
+  demo?: boolean;
 }
 
 export const MANAGER_DB_FILE = 'manager.sqlite';
@@ -43,6 +46,7 @@ export async function runManager(o: ManagerRunOptions, out: NodeJS.WritableStrea
   }
   const manager = new Manager(database, systemClock);
   const first = await manager.users.bootstrap();
+  if (first && o.demo) await seedDemo(manager);
   const app = await buildApi({ manager });
   let url: string;
   try {

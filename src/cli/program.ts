@@ -128,6 +128,7 @@ export function buildProgram(): Command {
     .option('--listen <address>', 'address of the API', '127.0.0.1')
     .option('--port <port>', 'port of the API (0: pick one and print it)', '8440')
     .option('--database <url>', 'a postgresql:// URL instead of SQLite')
+    .option('--demo', 'on the first start, fill the database with the demo dataset (npm start)')
     .action(async (o: ManagerRunOptions) => { process.exit(await runManager(o, process.stdout, process.stderr)); });
 
   const agent = program.command('agent').description('the agent of a running site daemon: its event path to the managers (through its status endpoint)');
