@@ -10,7 +10,8 @@ import { OPERATOR_COMMANDS } from '../site/run.js';
 import { dnsNotify, dnsReload, dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
 import { filesStatus, filesSync, type FilesStatusOptions, type FilesSyncOptions } from './files.js';
 import { agentStatus, type AgentStatusOptions } from './agent.js';
-import { runManager, type ManagerRunOptions } from './manager-run.js';
+import type { ManagerRunOptions } from './manager-run.js';
+import { addManagerCommands } from './manager-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -129,7 +130,10 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port of the API (0: pick one and print it)', '8440')
     .option('--database <url>', 'a postgresql:// URL instead of SQLite')
     .option('--demo', 'on the first start, fill the database with the demo dataset (npm start)')
-    .action(async (o: ManagerRunOptions) => { process.exit(await runManager(o, process.stdout, process.stderr)); });
+    // Loaded when run: the database drivers and the API server would slow every other command's start.
+    .action(async (o: ManagerRunOptions) => { process.exit(await (await import('./manager-run.js')).runManager(o, process.stdout, process.stderr)); });
+
+  addManagerCommands(program);
 
   const agent = program.command('agent').description('the agent of a running site daemon: its event path to the managers (through its status endpoint)');
 

@@ -1,0 +1,175 @@
+// The manager's CLI (docs/api.md "CLI"): `outpost spaces|sites|subnets|addresses|ranges|
+// users|tokens|audit …`, each a client of the REST API. The manager is --manager URL (or
+// OUTPOST_MANAGER), the credential --token-file FILE (or OUTPOST_TOKEN); tables by
+// default, the API's JSON with --json. An API error is printed with its code, object and
+// field, and the exit status says what kind it was.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, writeTable } from './status-target.js';
+
+interface Connection { manager?: string; tokenFile?: string; json?: boolean }
+type Row = Record<string, unknown>;
+
+class CliFailure extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+async function connect(o: Connection): Promise<{ base: string; token: string }> {
+  const manager = o.manager ?? process.env.OUTPOST_MANAGER;
+  if (!manager) throw new CliFailure('give --manager URL (or set OUTPOST_MANAGER), e.g. http://127.0.0.1:8440', EXIT_USAGE);
+  let token = process.env.OUTPOST_TOKEN;
+  if (o.tokenFile) {
+    token = (await readFile(o.tokenFile, 'utf8').catch((e: NodeJS.ErrnoException) => { throw new CliFailure(`--token-file ${o.tokenFile}: ${e.code ?? e.message}`, EXIT_USAGE); })).trim();
+  }
+  if (!token) throw new CliFailure('give --token-file FILE (or set OUTPOST_TOKEN): an API token, e.g. the admin.token of the manager\'s data directory', EXIT_USAGE);
+  return { base: `${manager.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`, token };
+}
+
+async function call(o: Connection, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Row> {
+  const { base, token } = await connect(o);
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, {
+      method, signal: AbortSignal.timeout(60_000),
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new CliFailure(`cannot reach the manager at ${base}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, EXIT_FAILED);
+  }
+  const text = await res.text();
+  const parsed = text ? (JSON.parse(text) as Row) : {};
+  if (!res.ok) {
+    const e = (parsed.error ?? {}) as { code?: string; message?: string; object?: string; field?: string };
+    const where = [e.object, e.field && `field ${e.field}`].filter(Boolean).join(', ');
+    throw new CliFailure(`${e.code ?? `HTTP ${res.status}`}: ${e.message ?? text}${where ? ` (${where})` : ''}`, res.status === 400 || res.status === 422 ? EXIT_USAGE : EXIT_FAILED);
+  }
+  return parsed;
+}
+
+/** Every page of a list (the API's keyset pages followed to the end, or up to --limit rows). */
+async function listAll(o: Connection & { limit?: string }, path: string, query: Record<string, string | undefined>): Promise<Row[]> {
+  const max = o.limit ? Number(o.limit) : Infinity;
+  const rows: Row[] = [];
+  let after: number | null = 0;
+  while (after !== null && rows.length < max) {
+    const q = new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined)), limit: String(Math.min(1000, max - rows.length)), after: String(after) });
+    const page = await call(o, 'GET', `${path}?${q}`);
+    rows.push(...(page.items as Row[]));
+    after = page.next as number | null;
+  }
+  return rows;
+}
+
+const show = (v: unknown): string => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : String(v));
+
+function print(o: Connection, rows: Row | Row[], columns: readonly string[]): void {
+  if (o.json) {
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return;
+  }
+  const list = Array.isArray(rows) ? rows : [rows];
+  writeTable(process.stdout, [columns.map((c) => c.replace(/([A-Z])/g, '-$1').toUpperCase()), ...list.map((r) => columns.map((c) => show(r[c])))]);
+}
+
+/** Runs a command body; an error becomes a line on stderr and an exit status. */
+function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+      process.exitCode = EXIT_OK;
+    } catch (error) {
+      process.stderr.write(`outpost: ${(error as Error).message}\n`);
+      process.exitCode = error instanceof CliFailure ? error.status : EXIT_FAILED;
+    }
+  };
+}
+
+const SUBNET = ['id', 'prefix', 'parentId', 'siteId', 'description'] as const;
+const ADDRESS = ['id', 'address', 'kind', 'mac', 'hostname', 'dnsName', 'subnetId'] as const;
+
+/** Adds the manager's commands to the program. */
+export function addManagerCommands(program: Command): void {
+  const withConnection = (c: Command): Command => c
+    .option('--manager <url>', 'the manager (default: $OUTPOST_MANAGER), e.g. http://127.0.0.1:8440')
+    .option('--token-file <file>', 'a file holding an API token (default: $OUTPOST_TOKEN)')
+    .option('--json', 'print the API\'s JSON');
+  const list = (c: Command) => withConnection(c).option('--limit <n>', 'at most this many rows');
+
+  const spaces = program.command('spaces').description('IP spaces (VRFs) of the manager');
+  list(spaces.command('list').description('list IP spaces')).action(run(async (o) => print(o, await listAll(o, '/ip-spaces', {}), ['id', 'name', 'description'])));
+  withConnection(spaces.command('create').description('create an IP space').argument('<name>').option('--description <text>'))
+    .action(run(async (name: string, o) => print(o, await call(o, 'POST', '/ip-spaces', { name, ...(o.description ? { description: o.description } : {}) }), ['id', 'name', 'description'])));
+
+  const sites = program.command('sites').description('sites of the manager');
+  list(sites.command('list').description('list sites')).action(run(async (o) => print(o, await listAll(o, '/sites', {}), ['id', 'name', 'survivability', 'description'])));
+  withConnection(sites.command('create').description('create a site').argument('<name>', 'a DNS label, e.g. branch-07')
+    .option('--survivability <class>', 'survivable or dependent').option('--description <text>').option('--wan-notes <text>'))
+    .action(run(async (name: string, o) => print(o, await call(o, 'POST', '/sites', {
+      name, ...(o.survivability ? { survivability: o.survivability } : {}), ...(o.description ? { description: o.description } : {}), ...(o.wanNotes ? { wanNotes: o.wanNotes } : {}),
+    }), ['id', 'name', 'survivability', 'description'])));
+
+  const subnets = program.command('subnets').description('subnets of the manager');
+  list(subnets.command('list').description('list subnets').option('--space <id>').option('--parent <id|none>').option('--site <id>')
+    .option('--contains <address>').option('--within <prefix>'))
+    .action(run(async (o) => print(o, await listAll(o, '/subnets', { spaceId: o.space, parentId: o.parent, siteId: o.site, contains: o.contains, within: o.within }), SUBNET)));
+  withConnection(subnets.command('create').description('create a subnet (placed in the tree of its IP space)').argument('<prefix>')
+    .requiredOption('--space <id>').option('--site <id>').option('--description <text>'))
+    .action(run(async (prefix: string, o) => print(o, await call(o, 'POST', '/subnets', {
+      spaceId: Number(o.space), prefix, ...(o.site ? { siteId: Number(o.site) } : {}), ...(o.description ? { description: o.description } : {}),
+    }), SUBNET)));
+  withConnection(subnets.command('next-free').description('allocate the first free /length inside a subnet').argument('<parent-id>')
+    .requiredOption('--length <n>').option('--site <id>').option('--description <text>').option('--idempotency-key <key>'))
+    .action(run(async (parent: string, o) => print(o, await call(o, 'POST', `/subnets/${parent}/next-free-subnet`, {
+      length: Number(o.length), ...(o.site ? { siteId: Number(o.site) } : {}), ...(o.description ? { description: o.description } : {}),
+    }, o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}), SUBNET)));
+  withConnection(subnets.command('delete').description('delete a subnet that holds no addresses or ranges').argument('<id>').option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/subnets/${id}`, undefined, o.ifVersion ? { 'if-match': `"${o.ifVersion}"` } : {}); if (!o.json) process.stdout.write(`subnet ${id} deleted\n`); }));
+
+  const ranges = program.command('ranges').description('pools and exclusions of a subnet');
+  list(ranges.command('list').description('list a subnet\'s ranges').argument('<subnet-id>'))
+    .action(run(async (subnet: string, o) => print(o, await listAll(o, `/subnets/${subnet}/ranges`, {}), ['id', 'kind', 'start', 'end', 'description'])));
+  withConnection(ranges.command('create').description('add a pool or an exclusion').argument('<subnet-id>').argument('<kind>', 'pool or exclusion')
+    .argument('<start>').argument('<end>').option('--description <text>'))
+    .action(run(async (subnet: string, kind: string, start: string, end: string, o) => print(o, await call(o, 'POST', `/subnets/${subnet}/ranges`, {
+      kind, start, end, ...(o.description ? { description: o.description } : {}),
+    }), ['id', 'kind', 'start', 'end', 'description'])));
+
+  const addresses = program.command('addresses').description('reservations and static addresses of the manager');
+  list(addresses.command('list').description('list addresses').option('--space <id>').option('--subnet <id>').option('--mac <mac>').option('--hostname <name>'))
+    .action(run(async (o) => print(o, await listAll(o, '/addresses', { spaceId: o.space, subnetId: o.subnet, mac: o.mac, hostname: o.hostname }), ADDRESS)));
+  const details = (c: Command) => withConnection(c).option('--kind <kind>', 'reservation or static', 'static').option('--mac <mac>').option('--client-id <hex>')
+    .option('--hostname <name>').option('--dns-name <name>').option('--description <text>');
+  const detailsOf = (o: Record<string, string | undefined>) => ({
+    kind: o.kind, ...(o.mac ? { mac: o.mac } : {}), ...(o.clientId ? { clientId: o.clientId } : {}), ...(o.hostname ? { hostname: o.hostname } : {}),
+    ...(o.dnsName ? { dnsName: o.dnsName } : {}), ...(o.description ? { description: o.description } : {}),
+  });
+  details(addresses.command('create').description('record an address').argument('<address>').requiredOption('--space <id>'))
+    .action(run(async (address: string, o) => print(o, await call(o, 'POST', '/addresses', { spaceId: Number(o.space), address, ...detailsOf(o) }), ADDRESS)));
+  details(addresses.command('next-free').description('allocate the lowest free address of a subnet').argument('<subnet-id>').option('--idempotency-key <key>'))
+    .action(run(async (subnet: string, o) => print(o, await call(o, 'POST', `/subnets/${subnet}/next-free-address`, detailsOf(o), o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}), ADDRESS)));
+  withConnection(addresses.command('delete').description('delete an address').argument('<id>').option('--if-version <n>'))
+    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/addresses/${id}`, undefined, o.ifVersion ? { 'if-match': `"${o.ifVersion}"` } : {}); if (!o.json) process.stdout.write(`address ${id} deleted\n`); }));
+
+  const users = program.command('users').description('users of the manager (admin)');
+  list(users.command('list').description('list users')).action(run(async (o) => print(o, await listAll(o, '/users', {}), ['id', 'name', 'role', 'disabled'])));
+  withConnection(users.command('create').description('create a user').argument('<name>').requiredOption('--role <role>', 'admin, operator or read-only')
+    .option('--password-file <file>', 'a file holding the password (for logins)'))
+    .action(run(async (name: string, o) => {
+      const password = o.passwordFile ? (await readFile(o.passwordFile, 'utf8')).trim() : undefined;
+      print(o, await call(o, 'POST', '/users', { name, role: o.role, ...(password ? { password } : {}) }), ['id', 'name', 'role']);
+    }));
+  const tokens = program.command('tokens').description('API tokens (admin)');
+  withConnection(tokens.command('create').description('make an API token for a user; its secret is printed once').argument('<user-id>')
+    .requiredOption('--name <name>').option('--scope <scope>', 'read, write or admin', 'read'))
+    .action(run(async (user: string, o) => {
+      const t = await call(o, 'POST', `/users/${user}/tokens`, { name: o.name, scope: o.scope });
+      if (o.json) print(o, t, []);
+      else process.stdout.write(`token ${String(t.id)}: ${String(t.secret)}\n(store it now: it is not shown again)\n`);
+    }));
+
+  list(program.command('audit').description('the audit log: who changed what, before and after').option('--type <object-type>', 'e.g. subnet').option('--object <id>'))
+    .action(run(async (o) => print(o, (await listAll(o, '/audit', { objectType: o.type, objectId: o.object })).map((e) => ({ ...e, at: new Date(e.at as number).toISOString() })), ['id', 'at', 'actor', 'action', 'objectType', 'objectId'])));
+}

@@ -1,0 +1,100 @@
+// The manager's CLI (src/cli/manager-commands.ts) against a running `outpost manager
+// run`: tables by default, the API's JSON with --json, the whole tree of commands over
+// IP spaces, sites, subnets, ranges, addresses, users, tokens and the audit log; API
+// errors printed with code, object and field and turned into exit statuses.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { outpostBin } from '../support/paths.js';
+import { freeTcpPort } from '../support/ports.js';
+import { startManager, type RunningManager } from '../support/manager-api-suite.js';
+
+let m: RunningManager;
+let dir: string;
+let adminTokenFile: string;
+before(async () => {
+  m = await startManager();
+  dir = mkdtempSync(join(tmpdir(), 'outpost-cli-'));
+  adminTokenFile = join(dir, 'admin.token');
+  writeFileSync(adminTokenFile, m.adminToken, { mode: 0o600 });
+});
+after(async () => {
+  await m?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `outpost …` (asynchronously: the manager is in another process, but keep the event loop free). */
+function outpost(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [outpostBin, ...args], { env: { ...process.env, OUTPOST_MANAGER: m.url, OUTPOST_TOKEN: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end();
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+const admin = (...args: string[]) => outpost([...args, '--token-file', adminTokenFile]);
+
+test('IPAM from the command line: spaces, sites, subnets, next-free, ranges, addresses; tables and --json', async () => {
+  const space = await admin('spaces', 'create', 'corp', '--description', 'the company');
+  assert.equal(space.status, 0, space.stderr);
+  assert.match(space.stdout, /^ID\s+NAME\s+DESCRIPTION\n1\s+corp\s+the company\n$/);
+  assert.equal((await admin('sites', 'create', 'branch-07', '--survivability', 'survivable')).status, 0);
+  const parent = JSON.parse((await admin('subnets', 'create', '198.18.0.0/16', '--space', '1', '--json')).stdout) as { id: number; prefix: string };
+  assert.equal(parent.prefix, '198.18.0.0/16');
+  const nf = await admin('subnets', 'next-free', String(parent.id), '--length', '24', '--site', '1', '--description', 'branch-07 data');
+  assert.equal(nf.status, 0, nf.stderr);
+  assert.match(nf.stdout, /\n\d+\s+198\.18\.0\.0\/24\s+1\s+1\s+branch-07 data\n$/);
+  const child = JSON.parse((await admin('subnets', 'list', '--parent', String(parent.id), '--json')).stdout) as { id: number }[];
+  assert.equal(child.length, 1);
+  const pool = await admin('ranges', 'create', String(child[0]!.id), 'pool', '198.18.0.100', '198.18.0.199');
+  assert.equal(pool.status, 0, pool.stderr);
+  assert.match((await admin('ranges', 'list', String(child[0]!.id))).stdout, /pool\s+198\.18\.0\.100\s+198\.18\.0\.199/);
+  const a = await admin('addresses', 'next-free', String(child[0]!.id), '--hostname', 'gw', '--idempotency-key', 'gw-1');
+  assert.match(a.stdout, /198\.18\.0\.1\s+static\s+-\s+gw\s/);
+  const again = await admin('addresses', 'next-free', String(child[0]!.id), '--hostname', 'gw', '--idempotency-key', 'gw-1');
+  assert.equal(again.stdout, a.stdout, 'the same key answers the same address');
+  const r = await admin('addresses', 'create', '198.18.0.150', '--space', '1', '--kind', 'reservation', '--mac', '00:1B:4F:00:00:01', '--hostname', 'phone-1');
+  assert.equal(r.status, 0, r.stderr);
+  const byMac = await admin('addresses', 'list', '--mac', '00:1b:4f:00:00:01', '--json');
+  assert.deepEqual((JSON.parse(byMac.stdout) as { address: string }[]).map((x) => x.address), ['198.18.0.150']);
+  const id = (JSON.parse(byMac.stdout) as { id: number }[])[0]!.id;
+  assert.equal((await admin('addresses', 'delete', String(id), '--if-version', '7')).status, 1, 'a stale version is refused');
+  assert.match((await admin('addresses', 'delete', String(id), '--if-version', '1')).stdout, /deleted/);
+  const audit = await admin('audit', '--type', 'address');
+  assert.match(audit.stdout, /^ID\s+AT\s+ACTOR\s+ACTION\s+OBJECT-TYPE\s+OBJECT-ID\n/);
+  assert.match(audit.stdout, /token:bootstrap\(admin\)\s+delete\s+address/);
+});
+
+test('API errors become messages with code, object and field, and exit statuses; so do missing credentials and an unreachable manager', async () => {
+  const bad = await admin('subnets', 'create', '198.18.0.7/16', '--space', '1');
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr, 'outpost: MANAGER_INVALID: 198.18.0.7/16 has host bits set: the prefix is 198.18.0.0/16 (subnet 198.18.0.7/16, field prefix)\n');
+  const none = await outpost(['subnets', 'list']);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /give --token-file FILE \(or set OUTPOST_TOKEN\)/);
+  const wrong = await outpost(['subnets', 'list'], { OUTPOST_TOKEN: 'opt_wrong' });
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /^outpost: API_UNAUTHORIZED: /);
+  const down = await outpost(['subnets', 'list', '--manager', `http://127.0.0.1:${await freeTcpPort()}`], { OUTPOST_TOKEN: m.adminToken });
+  assert.equal(down.status, 1);
+  assert.match(down.stderr, /^outpost: cannot reach the manager at /);
+});
+
+test('users and tokens: a read token lists but cannot change anything', async () => {
+  const user = await admin('users', 'create', 'auditor', '--role', 'read-only', '--json');
+  assert.equal(user.status, 0, user.stderr);
+  const token = await admin('tokens', 'create', String((JSON.parse(user.stdout) as { id: number }).id), '--name', 'audit', '--scope', 'read');
+  const secret = /^token \d+: (opt_\S+)\n/.exec(token.stdout)?.[1];
+  assert.ok(secret, token.stdout);
+  assert.equal((await outpost(['spaces', 'list'], { OUTPOST_TOKEN: secret })).status, 0);
+  const denied = await outpost(['spaces', 'create', 'nope'], { OUTPOST_TOKEN: secret });
+  assert.equal(denied.status, 1);
+  assert.match(denied.stderr, /^outpost: API_FORBIDDEN: /);
+  assert.match((await admin('users', 'list')).stdout, /auditor\s+read-only\s+false/);
+});
