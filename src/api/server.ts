@@ -13,6 +13,7 @@ import { allows, type Need, type Principal } from '../manager/access/principals.
 import { OUTPOST_VERSION } from '../runtime/version.js';
 import { accessRoutes } from './routes-access.js';
 import { ipamRoutes } from './routes-ipam.js';
+import { csvRoutes } from './routes-csv.js';
 
 const Ajv = AjvModule.default;
 
@@ -116,6 +117,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
     api.get('/openapi.json', { config: { need: 'none' }, schema: { summary: 'This API described in OpenAPI 3.1', tags: ['meta'] } }, async () => app.swagger());
     await ipamRoutes(api, o.manager);
     await accessRoutes(api, o.manager);
+    await csvRoutes(api, o.manager);
   }, { prefix: API_PREFIX });
   return app;
 }

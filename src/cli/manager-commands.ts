@@ -27,21 +27,25 @@ async function connect(o: Connection): Promise<{ base: string; token: string }> 
   return { base: `${manager.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`, token };
 }
 
-async function call(o: Connection, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Row> {
+async function send(o: Connection, method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
   const { base, token } = await connect(o);
-  let res: Response;
   try {
-    res = await fetch(`${base}${path}`, {
-      method, signal: AbortSignal.timeout(60_000),
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    return await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(600_000), headers: { authorization: `Bearer ${token}`, ...headers }, ...(body === undefined ? {} : { body }) });
   } catch (error) {
     throw new CliFailure(`cannot reach the manager at ${base}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, EXIT_FAILED);
   }
+}
+
+async function call(o: Connection, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Row> {
+  const res = await send(o, method, path, body === undefined ? undefined : JSON.stringify(body), { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
+  return answer(res);
+}
+
+/** The JSON of an answer; an error answer becomes a CliFailure with code, message, object and field. */
+async function answer(res: Response): Promise<Row> {
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as Row) : {};
-  if (!res.ok) {
+  if (!res.ok && !('applied' in parsed)) {
     const e = (parsed.error ?? {}) as { code?: string; message?: string; object?: string; field?: string };
     const where = [e.object, e.field && `field ${e.field}`].filter(Boolean).join(', ');
     throw new CliFailure(`${e.code ?? `HTTP ${res.status}`}: ${e.message ?? text}${where ? ` (${where})` : ''}`, res.status === 400 || res.status === 422 ? EXIT_USAGE : EXIT_FAILED);
@@ -169,6 +173,30 @@ export function addManagerCommands(program: Command): void {
       if (o.json) print(o, t, []);
       else process.stdout.write(`token ${String(t.id)}: ${String(t.secret)}\n(store it now: it is not shown again)\n`);
     }));
+
+  const importer = program.command('import').description('CSV import with a report of every row: all of the file or nothing');
+  const exporter = program.command('export').description('CSV export (the columns the import takes)');
+  for (const kind of ['addresses', 'subnets'] as const) {
+    withConnection(importer.command(kind).description(`import ${kind} from a CSV file (- for standard input)`).argument('<file>').requiredOption('--space <id>')
+      .option('--dry-run', 'check every row and report; write nothing'))
+      .action(run(async (file: string, o) => {
+        const text = file === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(file, 'utf8');
+        const report = await answer(await send(o, 'POST', `/import/${kind}?spaceId=${Number(o.space)}${o.dryRun ? '&dryRun=true' : ''}`, text, { 'content-type': 'text/csv' }));
+        if (o.json) print(o, report, []);
+        else {
+          const errors = report.errors as { line: number; code: string; message: string; field?: string }[];
+          for (const e of errors) process.stdout.write(`line ${e.line}: ${e.code}: ${e.message}${e.field ? ` (field ${e.field})` : ''}\n`);
+          process.stdout.write(`${String(report.rows)} rows: ${String(report.created)} ${report.applied ? 'created' : 'to create'}, ${String(report.unchanged)} unchanged, ${errors.length} in error; ${report.applied ? 'written' : report.dryRun ? 'dry run: nothing written' : 'nothing written'}\n`);
+        }
+        if (!report.dryRun && !report.applied) throw new CliFailure('the import was refused: fix the rows above', EXIT_USAGE);
+      }));
+    withConnection(exporter.command(kind).description(`export ${kind} as CSV to standard output`).requiredOption('--space <id>'))
+      .action(run(async (o) => {
+        const res = await send(o, 'GET', `/export/${kind}?spaceId=${Number(o.space)}`, undefined, {});
+        if (!res.ok) await answer(res);
+        process.stdout.write(await res.text());
+      }));
+  }
 
   list(program.command('audit').description('the audit log: who changed what, before and after').option('--type <object-type>', 'e.g. subnet').option('--object <id>'))
     .action(run(async (o) => print(o, (await listAll(o, '/audit', { objectType: o.type, objectId: o.object })).map((e) => ({ ...e, at: new Date(e.at as number).toISOString() })), ['id', 'at', 'actor', 'action', 'objectType', 'objectId'])));

@@ -160,6 +160,7 @@ export const codes = {
   MANAGER_DATABASE_MIGRATION_FAILED: { level: 'error', summary: 'A schema migration of the manager\'s database failed; the database is left at the last migration that succeeded and the manager does not start.' },
   MANAGER_LISTENING: { level: 'info', summary: 'The manager serves its REST API; carries the URL and the database (the SQLite file, or postgresql).' },
   MANAGER_STOPPING: { level: 'info', summary: 'The manager is stopping (SIGTERM or SIGINT): requests in progress finish, then the database is closed.' },
+  MANAGER_IMPORT_INVALID: { level: 'warn', summary: 'A CSV import is not well-formed as a whole (a quote not closed, a record with the wrong number of fields, an unknown or missing column, too many records); the error names the line. Errors of single rows are listed in the import report instead.' },
   MANAGER_NOT_FOUND: { level: 'warn', summary: 'An operation named an object that does not exist; the error names the object (and the field that named it).' },
   MANAGER_INVALID: { level: 'warn', summary: 'An operation was refused because a value is not valid (a prefix with host bits set, a length that does not fit, an address outside every subnet, a missing client of a reservation); the error names the object, the field and the reason.' },
   MANAGER_CONFLICT: { level: 'warn', summary: 'An operation would duplicate an object (a prefix or address recorded already) or break the tree (a range crossing a new subnet\'s boundary); the error names both.' },

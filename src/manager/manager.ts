@@ -9,6 +9,7 @@ import { Sites } from './ipam/sites.js';
 import { IpSpaces } from './ipam/spaces.js';
 import { Subnets } from './ipam/subnets.js';
 import { Queries } from './queries.js';
+import { ImportExport } from './import-export.js';
 
 export class Manager {
   readonly spaces: IpSpaces;
@@ -18,6 +19,7 @@ export class Manager {
   readonly ranges: IpRanges;
   readonly users: Users;
   readonly queries: Queries;
+  readonly csv: ImportExport;
 
   constructor(readonly database: ManagerDatabase, readonly clock: Clock) {
     this.spaces = new IpSpaces(database, clock);
@@ -27,5 +29,6 @@ export class Manager {
     this.ranges = new IpRanges(database, clock);
     this.users = new Users(database, clock);
     this.queries = new Queries(database);
+    this.csv = new ImportExport(this);
   }
 }

@@ -194,4 +194,46 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
     const contains = await admin('GET', `/subnets?spaceId=${space.id}&contains=198.18.128.17`);
     assert.deepEqual(contains.body.items.map((s: { prefix: string }) => s.prefix).sort(), ['198.18.128.0/17', '198.18.128.16/28']);
   });
+
+  test(`${name}: CSV import: a dry run reports and writes nothing; a row in error keeps the whole file out, with every error's line; export gives it back`, async () => {
+    const space = (await admin('POST', '/ip-spaces', { name: 'csv' })).body;
+    await admin('POST', '/sites', { name: 'csv-branch' });
+    const csv = { 'content-type': 'text/csv' };
+    const subnets = 'prefix,site,description\r\n192.0.2.0/24,csv-branch,"data, VLAN 10"\n198.51.100.0/24,,voice\n';
+    const dry = await admin('POST', `/import/subnets?spaceId=${space.id}&dryRun=true`, subnets, csv);
+    assert.equal(dry.status, 200, JSON.stringify(dry.body));
+    assert.deepEqual(dry.body, { dryRun: true, applied: false, rows: 2, created: 2, unchanged: 0, errors: [] });
+    assert.equal((await admin('GET', `/subnets?spaceId=${space.id}`)).body.items.length, 0, 'a dry run writes nothing');
+    const done = await admin('POST', `/import/subnets?spaceId=${space.id}`, subnets, csv);
+    assert.deepEqual([done.status, done.body.applied, done.body.created], [200, true, 2]);
+    const again = await admin('POST', `/import/subnets?spaceId=${space.id}`, subnets, csv);
+    assert.deepEqual([again.body.created, again.body.unchanged], [0, 2]);
+    const bad = [
+      'address,kind,mac,hostname',
+      '192.0.2.10,reservation,00:11:22:33:44:55,phone-1',
+      '192.0.2.11,reservation,not-a-mac,phone-2',
+      '203.0.113.9,static,,far-away',
+      '192.0.2.10,static,,again',
+      '198.51.100.7,static,,pbx',
+    ].join('\n');
+    const refused = await admin('POST', `/import/addresses?spaceId=${space.id}`, bad, csv);
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.applied, false);
+    assert.deepEqual(refused.body.errors.map((e: { line: number; code: string; field?: string }) => [e.line, e.code, e.field]), [
+      [3, 'MANAGER_INVALID', 'mac'], [4, 'MANAGER_INVALID', 'address'], [5, 'MANAGER_CONFLICT', 'address'],
+    ]);
+    assert.equal((await admin('GET', `/addresses?spaceId=${space.id}`)).body.items.length, 0, 'nothing was written');
+    const good = ['address,kind,mac,hostname,description', '192.0.2.10,reservation,00:11:22:33:44:55,phone-1,"reception, ""front"""', '198.51.100.7,static,,pbx,'].join('\r\n');
+    assert.equal((await admin('POST', `/import/addresses?spaceId=${space.id}`, good, csv)).body.created, 2);
+    const exported = await fetch(`${m.url}/api/v1/export/addresses?spaceId=${space.id}`, { headers: { authorization: `Bearer ${m.adminToken}` } });
+    assert.match(exported.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.equal(await exported.text(), 'address,kind,mac,client_id,hostname,dns_name,description\r\n192.0.2.10,reservation,00:11:22:33:44:55,,phone-1,,"reception, ""front"""\r\n198.51.100.7,static,,,pbx,,\r\n');
+    const broken = 'address,kind\n"192.0.2.12,static\n';
+    const invalid = await admin('POST', `/import/addresses?spaceId=${space.id}`, broken, csv);
+    assert.equal(invalid.status, 422);
+    assert.equal(invalid.body.error.code, 'MANAGER_IMPORT_INVALID');
+    assert.match(invalid.body.error.message, /^line 2: a quoted field is not closed/);
+    const unknown = 'address,colour\n192.0.2.12,red\n';
+    assert.match((await admin('POST', `/import/addresses?spaceId=${space.id}`, unknown, csv)).body.error.message, /^line 1: unknown column "colour"/);
+  });
 }

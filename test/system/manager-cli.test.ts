@@ -98,3 +98,24 @@ test('users and tokens: a read token lists but cannot change anything', async ()
   assert.match(denied.stderr, /^outpost: API_FORBIDDEN: /);
   assert.match((await admin('users', 'list')).stdout, /auditor\s+read-only\s+false/);
 });
+
+test('CSV from the command line: a dry run, a refused file with its lines, an import, an export that imports again unchanged', async () => {
+  const space = JSON.parse((await admin('spaces', 'create', 'csv-cli', '--json')).stdout) as { id: number };
+  await admin('subnets', 'create', '203.0.113.0/24', '--space', String(space.id));
+  const file = join(dir, 'reservations.csv');
+  writeFileSync(file, 'address,kind,mac,hostname\n203.0.113.10,reservation,00:1b:4f:00:00:10,phone-10\n203.0.113.11,reservation,00:1b:4f:00:00:11,phone-11\n');
+  const dry = await admin('import', 'addresses', file, '--space', String(space.id), '--dry-run');
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.equal(dry.stdout, '2 rows: 2 to create, 0 unchanged, 0 in error; dry run: nothing written\n');
+  const badFile = join(dir, 'bad.csv');
+  writeFileSync(badFile, 'address,kind,mac\n203.0.113.12,reservation,\n');
+  const bad = await admin('import', 'addresses', badFile, '--space', String(space.id));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stdout, /^line 2: MANAGER_INVALID: a reservation names its client: give mac or clientId \(field mac\)\n/);
+  assert.equal((await admin('import', 'addresses', file, '--space', String(space.id))).stdout, '2 rows: 2 created, 0 unchanged, 0 in error; written\n');
+  const exported = await admin('export', 'addresses', '--space', String(space.id));
+  assert.equal(exported.stdout, 'address,kind,mac,client_id,hostname,dns_name,description\r\n203.0.113.10,reservation,00:1b:4f:00:00:10,,phone-10,,\r\n203.0.113.11,reservation,00:1b:4f:00:00:11,,phone-11,,\r\n');
+  const back = join(dir, 'exported.csv');
+  writeFileSync(back, exported.stdout);
+  assert.equal((await admin('import', 'addresses', back, '--space', String(space.id))).stdout, '2 rows: 0 created, 2 unchanged, 0 in error; written\n');
+});

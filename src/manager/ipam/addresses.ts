@@ -47,21 +47,24 @@ export class Addresses {
 
   /** Records `address` in the IP space, in the smallest subnet that contains it. */
   create(actor: Actor, spaceId: number, address: string, details: AddressDetails): Promise<Address> {
+    return inTransaction(this.m, (trx) => this.createIn(trx, actor, spaceId, address, details));
+  }
+
+  /** create() inside a caller's transaction (imports: many addresses, one transaction). */
+  async createIn(trx: Trx, actor: Actor, spaceId: number, address: string, details: AddressDetails): Promise<Address> {
     const a = parseAddress(address);
-    if (!a) return Promise.reject(new ManagerError('MANAGER_INVALID', 'invalid', `${address} is not an IPv4 or IPv6 address`, `address ${address}`, 'address'));
-    return inTransaction(this.m, async (trx) => {
-      const key = hexKey(a.family, a.value);
-      const smallest = () => trx.selectFrom('subnet').selectAll().where('space_id', '=', spaceId).where('family', '=', a.family)
-        .where('start_hex', '<=', key).where('end_hex', '>=', key).orderBy('length', 'desc').limit(1).executeTakeFirst();
-      // Locked, then looked up again: a child made meanwhile (it needed this lock) would hold the address instead.
-      for (let subnet = await smallest(); ;) {
-        if (!subnet) throw new ManagerError('MANAGER_INVALID', 'invalid', `no subnet of IP space ${spaceId} contains ${address}`, `address ${address}`, 'address');
-        await lockSubnet(this.m, trx, subnet.id);
-        const now = await smallest();
-        if (now?.id === subnet.id) return this.insert(trx, actor, now, a.value, details);
-        subnet = now;
-      }
-    });
+    if (!a) throw new ManagerError('MANAGER_INVALID', 'invalid', `${address} is not an IPv4 or IPv6 address`, `address ${address}`, 'address');
+    const key = hexKey(a.family, a.value);
+    const smallest = () => trx.selectFrom('subnet').selectAll().where('space_id', '=', spaceId).where('family', '=', a.family)
+      .where('start_hex', '<=', key).where('end_hex', '>=', key).orderBy('length', 'desc').limit(1).executeTakeFirst();
+    // Locked, then looked up again: a child made meanwhile (it needed this lock) would hold the address instead.
+    for (let subnet = await smallest(); ;) {
+      if (!subnet) throw new ManagerError('MANAGER_INVALID', 'invalid', `no subnet of IP space ${spaceId} contains ${address}`, `address ${address}`, 'address');
+      await lockSubnet(this.m, trx, subnet.id);
+      const now = await smallest();
+      if (now?.id === subnet.id) return this.insert(trx, actor, now, a.value, details);
+      subnet = now;
+    }
   }
 
   /** The lowest free address of a subnet, recorded with `details`. */

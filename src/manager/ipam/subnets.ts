@@ -55,15 +55,20 @@ export class Subnets {
 
   /** Creates a subnet from its prefix; it is placed in the tree of its IP space. */
   create(actor: Actor, input: SubnetInput): Promise<Subnet> {
-    const parsed = parsePrefix(input.prefix);
-    if (!parsed.ok) return Promise.reject(new ManagerError('MANAGER_INVALID', 'invalid', parsed.reason, `subnet ${input.prefix}`, 'prefix'));
     return inTransaction(this.m, async (trx) => {
       await this.requireSpace(trx, input.spaceId);
       await lockSpace(this.m, trx, input.spaceId);
-      const row = await this.insert(trx, input.spaceId, parsed.prefix, input.siteId ?? null, input.description ?? '');
-      await audit(trx, row.created_at, actor, 'create', 'subnet', row.id, null, subnetView(row));
-      return subnetView(row);
+      return this.createIn(trx, actor, input.spaceId, input.prefix, input.siteId ?? null, input.description ?? '');
     });
+  }
+
+  /** create() inside a caller's transaction that holds the IP space's lock (imports). */
+  async createIn(trx: Trx, actor: Actor, spaceId: number, prefix: string, siteId: number | null, description: string): Promise<Subnet> {
+    const parsed = parsePrefix(prefix);
+    if (!parsed.ok) throw new ManagerError('MANAGER_INVALID', 'invalid', parsed.reason, `subnet ${prefix}`, 'prefix');
+    const row = await this.insert(trx, spaceId, parsed.prefix, siteId, description);
+    await audit(trx, row.created_at, actor, 'create', 'subnet', row.id, null, subnetView(row));
+    return subnetView(row);
   }
 
   /**
