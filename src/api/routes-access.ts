@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Manager } from '../manager/manager.js';
 import { pageOf } from './http-helpers.js';
 import * as S from './schemas.js';
-import { sendError } from './server.js';
+import { bearer, sendError } from './server.js';
 
 const errors = { 400: S.ErrorBody, 401: S.ErrorBody, 403: S.ErrorBody, 404: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody };
 
@@ -22,12 +22,12 @@ export async function accessRoutes(api: FastifyInstance, m: Manager): Promise<vo
     config: { need: 'read' },
     schema: { summary: 'Log out: the session token (or API token) sent ends', tags: ['access'], response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
-    await m.users.revoke(req.headers.authorization!.slice(7).trim());
+    await m.users.revoke(bearer(req)!);
     return reply.code(204).send();
   });
   api.get<{ Querystring: { after?: number; limit?: number } }>('/users', {
     config: { need: 'admin' },
-    schema: { summary: 'List users', tags: ['access'], querystring: Type.Object(S.PageQuery), response: { 200: S.PageOf(S.User, 'User'), ...errors } },
+    schema: { summary: 'List users', tags: ['access'], querystring: Type.Object(S.PageQuery, { additionalProperties: false }), response: { 200: S.PageOf(S.User, 'User'), ...errors } },
   }, (req) => m.queries.users(pageOf(req.query)));
   api.post<{ Body: Static<typeof S.UserInput> }>('/users', {
     config: { need: 'admin' },

@@ -21,7 +21,7 @@ type Id = { Params: Static<typeof S.IdParams> };
 export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void> {
   // --- IP spaces ---
   api.get<{ Querystring: { after?: number; limit?: number } }>('/ip-spaces', {
-    schema: { summary: 'List IP spaces', tags: ['ipam'], querystring: Type.Object(S.PageQuery), response: { 200: S.PageOf(S.IpSpace, 'IpSpace'), ...errors } },
+    schema: { summary: 'List IP spaces', tags: ['ipam'], querystring: Type.Object(S.PageQuery, { additionalProperties: false }), response: { 200: S.PageOf(S.IpSpace, 'IpSpace'), ...errors } },
   }, (req) => m.queries.spaces(pageOf(req.query)));
   api.post<{ Body: Static<typeof S.IpSpaceInput> }>('/ip-spaces', {
     schema: { summary: 'Create an IP space (a VRF: its own subnet tree)', tags: ['ipam'], body: S.IpSpaceInput, response: { 201: S.IpSpace, ...errors } },
@@ -32,7 +32,7 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
 
   // --- sites ---
   api.get<{ Querystring: { after?: number; limit?: number } }>('/sites', {
-    schema: { summary: 'List sites', tags: ['sites'], querystring: Type.Object(S.PageQuery), response: { 200: S.PageOf(S.Site, 'Site'), ...errors } },
+    schema: { summary: 'List sites', tags: ['sites'], querystring: Type.Object(S.PageQuery, { additionalProperties: false }), response: { 200: S.PageOf(S.Site, 'Site'), ...errors } },
   }, (req) => m.queries.sites(pageOf(req.query)));
   api.post<{ Body: Static<typeof S.SiteInput> }>('/sites', {
     schema: { summary: 'Create a site', tags: ['sites'], body: S.SiteInput, response: { 201: S.Site, ...errors } },
@@ -81,8 +81,11 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
 
   // --- ranges (pools, exclusions) ---
   api.get<Id & { Querystring: { after?: number; limit?: number } }>('/subnets/:id/ranges', {
-    schema: { summary: 'List a subnet\'s pools and exclusions', tags: ['ipam'], params: S.IdParams, querystring: Type.Object(S.PageQuery), response: { 200: S.PageOf(S.IpRange, 'IpRange'), ...errors } },
-  }, (req) => m.queries.ranges(req.params.id, pageOf(req.query)));
+    schema: { summary: 'List a subnet\'s pools and exclusions', tags: ['ipam'], params: S.IdParams, querystring: Type.Object(S.PageQuery, { additionalProperties: false }), response: { 200: S.PageOf(S.IpRange, 'IpRange'), ...errors } },
+  }, async (req) => {
+    await m.subnets.get(req.params.id); // 404 for a subnet that does not exist, not an empty list
+    return m.queries.ranges(req.params.id, pageOf(req.query));
+  });
   api.post<Id & { Body: Static<typeof S.IpRangeInput> }>('/subnets/:id/ranges', {
     schema: { summary: 'Add a pool or an exclusion to a subnet', tags: ['ipam'], params: S.IdParams, body: S.IpRangeInput, response: { 201: S.IpRange, ...errors } },
   }, async (req, reply) => reply.code(201).send(withEtag(reply, await m.ranges.create(actor(req), req.params.id, req.body))));

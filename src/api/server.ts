@@ -41,6 +41,12 @@ export interface ApiOptions {
   readonly logger?: boolean | object;
 }
 
+/** The secret of an `Authorization: Bearer …` header (the scheme is case-insensitive, RFC 9110 §11.1). */
+export function bearer(req: FastifyRequest): string | undefined {
+  const m = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
 export function sendError(reply: FastifyReply, status: number, code: Code, message: string, extra: { object?: string; field?: string } = {}): FastifyReply {
   return reply.code(status).type('application/json').send({ error: { code, message, ...extra } });
 }
@@ -68,6 +74,8 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${r.url}`);
   });
   registered.set(app, routes);
+  // Only JSON (and CSV where a route says so): a text/plain body is refused with 415, not parsed as a string.
+  app.removeContentTypeParser('text/plain');
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -102,8 +110,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const need = req.routeOptions.config?.need ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
     if (need === 'none' || req.routeOptions.url === undefined) return;
-    const header = req.headers.authorization;
-    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const secret = bearer(req);
     const principal = secret ? await o.manager.users.authenticate(secret) : undefined;
     if (!principal) {
       reply.header('www-authenticate', 'Bearer realm="outpost"');

@@ -84,6 +84,7 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
     assert.equal(none.body.error.code, 'API_UNAUTHORIZED');
     assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="outpost"');
     assert.equal((await client(`${m.url}/api/v1`, 'opt_not-a-real-token')('GET', '/subnets')).status, 401);
+    assert.equal((await open('GET', '/ip-spaces', undefined, { authorization: `bearer ${m.adminToken}` })).status, 200, 'the scheme is case-insensitive');
     const ro = await admin('POST', '/users', { name: 'auditor', role: 'read-only' });
     assert.equal(ro.status, 201);
     const op = await admin('POST', '/users', { name: 'noc', role: 'operator' });
@@ -119,6 +120,11 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
       ['GET', '/subnets/abc', undefined, {}, 400, 'API_INVALID_REQUEST', 'params.id'],
       ['GET', '/subnets/424242', undefined, {}, 404, 'MANAGER_NOT_FOUND'],
       ['GET', '/no-such-thing', undefined, {}, 404, 'API_NO_ROUTE'],
+      ['GET', '/ip-spaces?colour=red', undefined, {}, 400, 'API_INVALID_REQUEST', 'querystring.colour'],
+      ['POST', '/ip-spaces', '{"name":"t"}', { 'content-type': 'text/plain' }, 415, 'API_UNSUPPORTED_MEDIA_TYPE'],
+      ['POST', '/subnets', { spaceId: 1, prefix: '198.18.200.0/24', siteId: 999 }, {}, 404, 'MANAGER_NOT_FOUND', 'siteId'],
+      ['GET', '/subnets/424242/ranges', undefined, {}, 404, 'MANAGER_NOT_FOUND'],
+      ['POST', '/users', { name: 'limited', role: 'operator', sites: [1] }, {}, 422, 'MANAGER_INVALID', 'sites'],
     ];
     const before = (await admin('GET', '/audit?limit=1000')).body.items.length;
     for (const [method, path, body, headers, status, code, field] of cases) {
@@ -141,6 +147,11 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
     const changed = await admin('PATCH', `/subnets/${id}`, { description: 'voice' }, { 'if-match': '"1"' });
     assert.equal(changed.status, 200);
     assert.equal(changed.headers.get('etag'), '"2"');
+    // Two changes made against the same version at once: one wins, the other is told.
+    const race = await Promise.all(['a', 'b', 'c'].map((d) => admin('PATCH', `/subnets/${id}`, { description: d }, { 'if-match': '"2"' })));
+    assert.deepEqual(race.map((x) => x.status).sort(), [200, 412, 412]);
+    const winner = race.find((x) => x.status === 200)!.body.description as string;
+    assert.equal((await admin('PATCH', `/subnets/${id}`, { description: 'voice' }, { 'if-match': '"3"' })).status, 200);
     const stale = await admin('PATCH', `/subnets/${id}`, { description: 'data' }, { 'if-match': '"1"' });
     assert.equal(stale.status, 412);
     assert.equal(stale.body.error.code, 'MANAGER_VERSION_MISMATCH');
@@ -148,10 +159,11 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
     assert.equal((await admin('DELETE', `/subnets/${id}`, undefined, { 'if-match': '"1"' })).status, 412);
     assert.equal((await admin('GET', `/subnets/${id}`)).body.description, 'voice');
     const log = (await admin('GET', `/audit?objectType=subnet&objectId=${id}`)).body.items;
-    assert.deepEqual(log.map((e: { action: string }) => e.action), ['create', 'update']);
+    assert.deepEqual(log.map((e: { action: string }) => e.action), ['create', 'update', 'update', 'update']);
     assert.equal(log[1].before.description, '');
     assert.equal(log[1].after.description, 'voice');
-    assert.equal((await admin('DELETE', `/subnets/${id}`, undefined, { 'if-match': '"2"' })).status, 204);
+    assert.deepEqual([log[2].before.description, log[2].after.description], ['voice', winner]);
+    assert.equal((await admin('DELETE', `/subnets/${id}`, undefined, { 'if-match': '"4"' })).status, 204);
   });
 
   test(`${name}: 100 concurrent next-free calls over HTTP get 100 distinct addresses; an idempotency key answers once`, async () => {

@@ -94,6 +94,12 @@ export function ipamSuite(b: Backend): void {
       assert.equal(bad.object, 'subnet 198.18.7.1/24');
       await refused(r.subnets.create(SYSTEM, { spaceId: 999, prefix: '198.18.7.0/24' }), 'MANAGER_NOT_FOUND', 'spaceId');
       await refused(r.subnets.delete(SYSTEM, twenty.id), 'MANAGER_IN_USE');
+      // A new subnet would make a pool of its parent hold its broadcast address: refused.
+      const pools = await r.subnets.create(SYSTEM, { spaceId: space.id, prefix: '198.19.0.0/24' });
+      await r.ranges.create(SYSTEM, pools.id, { kind: 'pool', start: '198.19.0.16', end: '198.19.0.31' });
+      const edge = await refused(r.subnets.create(SYSTEM, { spaceId: space.id, prefix: '198.19.0.16/28' }), 'MANAGER_CONFLICT', 'prefix');
+      assert.match(edge.message, /^range 198\.19\.0\.16-198\.19\.0\.31 of 198\.19\.0\.0\/24 would hold an address 198\.19\.0\.16\/28 cannot hand out/);
+      await refused(r.subnets.create(SYSTEM, { spaceId: space.id, prefix: '198.19.0.64/26', siteId: 999 }), 'MANAGER_NOT_FOUND', 'siteId');
       await refused(r.subnets.delete(SYSTEM, leaf.id, 7), 'MANAGER_VERSION_MISMATCH');
     } finally {
       await r.m.close();
@@ -238,6 +244,10 @@ export function ipamSuite(b: Backend): void {
       const parent = await r.subnets.create(SYSTEM, { spaceId: space.id, prefix: '198.19.0.0/16' });
       const nets = await Promise.all(Array.from({ length: 40 }, () => r.subnets.nextFree(SYSTEM, parent.id, 24)));
       assert.equal(new Set(nets.map((n) => n.prefix)).size, 40);
+      // Addresses and subnets of one parent at once (PostgreSQL: the locks of both kinds meet, and foreign keys check the rows locked).
+      const mixed = await r.subnets.create(SYSTEM, { spaceId: space.id, prefix: '198.18.1.0/24' });
+      const both = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? r.addresses.nextFree(SYSTEM, mixed.id, { kind: 'static' }) : r.subnets.nextFree(SYSTEM, mixed.id, 30))));
+      assert.deepEqual(both.filter((x) => x.status === 'rejected').map((x) => String((x as PromiseRejectedResult).reason)), []);
       await checkFreeSpace(r.m);
     } finally {
       await r.m.close();

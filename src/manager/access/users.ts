@@ -49,6 +49,8 @@ export class Users {
     if (!USER_NAME.test(input.name)) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a user name is 1–64 letters, digits, ".", "_", "@" or "-"', object, 'name');
     if (!(ROLES as readonly string[]).includes(input.role)) throw new ManagerError('MANAGER_INVALID', 'invalid', `role is one of ${ROLES.join(', ')}`, object, 'role');
     if (input.password !== undefined && input.password.length < 12) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a password has at least 12 characters', object, 'password');
+    // Refused rather than stored unenforced: a limit that is not applied must not look as if it were.
+    if (input.sites) throw new ManagerError('MANAGER_INVALID', 'invalid', 'limiting a user to some sites is not supported yet: give no sites (every site)', object, 'sites');
     const hash = input.password === undefined ? null : await hashPassword(input.password);
     return inTransaction(this.m, async (trx) => {
       const taken = await trx.selectFrom('app_user').select('id').where('name', '=', input.name).executeTakeFirst();
@@ -65,6 +67,7 @@ export class Users {
   /** Makes a token for a user; returns its secret (shown once). */
   async createToken(actor: Actor, userId: number, name: string, scope: Scope, expiresAt?: number): Promise<{ id: number; secret: string }> {
     if (!(SCOPES as readonly string[]).includes(scope)) throw new ManagerError('MANAGER_INVALID', 'invalid', `scope is one of ${SCOPES.join(', ')}`, `token ${name}`, 'scope');
+    if (expiresAt !== undefined && expiresAt <= this.clock.now()) throw new ManagerError('MANAGER_INVALID', 'invalid', 'expiresAt is in the past', `token ${name}`, 'expiresAt');
     return inTransaction(this.m, async (trx) => {
       const user = await trx.selectFrom('app_user').select('id').where('id', '=', userId).executeTakeFirst();
       if (!user) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `user ${userId} does not exist`, `user ${userId}`, 'userId');

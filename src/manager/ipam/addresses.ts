@@ -12,7 +12,7 @@ import { audit, type Actor } from '../audit.js';
 import { ManagerError, requireVersion } from '../errors.js';
 import { remember, replay, type IdempotencyKey } from '../idempotency.js';
 import { refreshBlocks, refreshRanges, takeAddress } from './free-space-rows.js';
-import { inTransaction, lockSubnet, type Trx } from './transaction.js';
+import { inTransaction, lockSubnet, readUnderSubnetLock, type Trx } from './transaction.js';
 
 export const ADDRESS_KINDS = ['reservation', 'static'] as const;
 export type AddressKind = (typeof ADDRESS_KINDS)[number];
@@ -73,7 +73,7 @@ export class Addresses {
       await lockSubnet(this.m, trx, subnetId);
       const subnet = await trx.selectFrom('subnet').selectAll().where('id', '=', subnetId).executeTakeFirst();
       if (!subnet) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${subnetId} does not exist`, `subnet ${subnetId}`);
-      const key = idempotency ? { ...idempotency, scope: `next-address:${subnetId}` } : undefined;
+      const key = idempotency ? { ...idempotency, scope: `next-address:${subnetId}:${actor.name}` } : undefined;
       if (key) {
         const earlier = await replay<Address>(trx, key);
         if (earlier) return earlier;
@@ -89,9 +89,8 @@ export class Addresses {
   /** Changes what is not the address: client, names, description (a reservation keeps a client). */
   update(actor: Actor, id: number, patch: Partial<Omit<AddressDetails, 'kind'>>, ifVersion?: number): Promise<Address> {
     return inTransaction(this.m, async (trx) => {
-      const row = await trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await readUnderSubnetLock(this.m, trx, () => trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst());
       if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `address ${id} does not exist`, `address ${id}`);
-      await lockSubnet(this.m, trx, row.subnet_id);
       requireVersion(`address ${row.address}`, row.version, ifVersion);
       const mac = patch.mac !== undefined ? patch.mac : row.mac;
       const clientId = patch.clientId !== undefined ? patch.clientId : row.client_id;
@@ -109,9 +108,8 @@ export class Addresses {
 
   delete(actor: Actor, id: number, ifVersion?: number): Promise<void> {
     return inTransaction(this.m, async (trx) => {
-      const row = await trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await readUnderSubnetLock(this.m, trx, () => trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst());
       if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `address ${id} does not exist`, `address ${id}`);
-      await lockSubnet(this.m, trx, row.subnet_id);
       requireVersion(`address ${row.address}`, row.version, ifVersion);
       await trx.deleteFrom('address').where('id', '=', id).execute();
       const subnet = await trx.selectFrom('subnet').selectAll().where('id', '=', row.subnet_id).executeTakeFirstOrThrow();

@@ -10,7 +10,7 @@ import type { IpRangeRow } from '../../storage/manager/tables.js';
 import { audit, type Actor } from '../audit.js';
 import { ManagerError, requireVersion } from '../errors.js';
 import { refreshBlocks, refreshRanges, subnetPrefix } from './free-space-rows.js';
-import { inTransaction, lockSubnet } from './transaction.js';
+import { inTransaction, lockSubnet, readUnderSubnetLock } from './transaction.js';
 
 export const RANGE_KINDS = ['pool', 'exclusion'] as const;
 export type RangeKind = (typeof RANGE_KINDS)[number];
@@ -85,9 +85,8 @@ export class IpRanges {
 
   delete(actor: Actor, id: number, ifVersion?: number): Promise<void> {
     return inTransaction(this.m, async (trx) => {
-      const row = await trx.selectFrom('ip_range').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await readUnderSubnetLock(this.m, trx, () => trx.selectFrom('ip_range').selectAll().where('id', '=', id).executeTakeFirst());
       if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `range ${id} does not exist`, `range ${id}`);
-      await lockSubnet(this.m, trx, row.subnet_id);
       requireVersion(`range ${row.start}-${row.end}`, row.version, ifVersion);
       await trx.deleteFrom('ip_range').where('id', '=', id).execute();
       const subnet = await trx.selectFrom('subnet').selectAll().where('id', '=', row.subnet_id).executeTakeFirstOrThrow();

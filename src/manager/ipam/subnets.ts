@@ -6,7 +6,7 @@
 // the subnets whose addresses or free space it changes (the order address changes use
 // too: they lock only their subnet).
 import { formatPrefix, hexKey, parsePrefix, prefixEnd, type Family, type Prefix } from '../../protocol/ipam/address.js';
-import { splitBlock, type Range } from '../../protocol/ipam/free-space.js';
+import { splitBlock, usableRange, type Range } from '../../protocol/ipam/free-space.js';
 import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { ManagerDatabase } from '../../storage/manager/database.js';
@@ -66,6 +66,7 @@ export class Subnets {
   async createIn(trx: Trx, actor: Actor, spaceId: number, prefix: string, siteId: number | null, description: string): Promise<Subnet> {
     const parsed = parsePrefix(prefix);
     if (!parsed.ok) throw new ManagerError('MANAGER_INVALID', 'invalid', parsed.reason, `subnet ${prefix}`, 'prefix');
+    if (siteId !== null) await requireSite(trx, siteId, `subnet ${prefix}`);
     const row = await this.insert(trx, spaceId, parsed.prefix, siteId, description);
     await audit(trx, row.created_at, actor, 'create', 'subnet', row.id, null, subnetView(row));
     return subnetView(row);
@@ -81,7 +82,7 @@ export class Subnets {
       if (!parent) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${parentId} does not exist`, `subnet ${parentId}`);
       await lockSpace(this.m, trx, parent.space_id);
       await lockSubnet(this.m, trx, parent.id); // its free ranges change too
-      const key = idempotency ? { ...idempotency, scope: `next-subnet:${parentId}` } : undefined;
+      const key = idempotency ? { ...idempotency, scope: `next-subnet:${parentId}:${actor.name}` } : undefined;
       if (key) {
         const earlier = await replay<Subnet>(trx, key);
         if (earlier) return earlier;
@@ -90,6 +91,7 @@ export class Subnets {
       if (!Number.isInteger(length) || length <= parent.length || length > bits) {
         throw new ManagerError('MANAGER_INVALID', 'invalid', `a /${length} does not fit inside ${parent.prefix}: give a length from ${parent.length + 1} to ${bits}`, `subnet ${parent.prefix}`, 'length');
       }
+      if (extra.siteId) await requireSite(trx, extra.siteId, `subnet ${parent.prefix}`);
       const block = await this.lowestBlock(trx, parent.id, parent.length, length);
       if (!block) throw new ManagerError('MANAGER_EXHAUSTED', 'exhausted', `no free /${length} is left in ${parent.prefix}`, `subnet ${parent.prefix}`, 'length');
       const family = parent.family as Family;
@@ -116,14 +118,11 @@ export class Subnets {
   /** Changes what is not the prefix: the site, the description. */
   update(actor: Actor, id: number, patch: { siteId?: number | null; description?: string }, ifVersion?: number): Promise<Subnet> {
     return inTransaction(this.m, async (trx) => {
+      await lockSubnet(this.m, trx, id); // before the read: the version checked is the one changed
       const row = await trx.selectFrom('subnet').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${id} does not exist`, `subnet ${id}`);
-      await lockSubnet(this.m, trx, id);
       requireVersion(`subnet ${row.prefix}`, row.version, ifVersion);
-      if (patch.siteId) {
-        const site = await trx.selectFrom('site').select('id').where('id', '=', patch.siteId).executeTakeFirst();
-        if (!site) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `site ${patch.siteId} does not exist`, `subnet ${row.prefix}`, 'siteId');
-      }
+      if (patch.siteId) await requireSite(trx, patch.siteId, `subnet ${row.prefix}`);
       const now = this.clock.now();
       const after = await trx.updateTable('subnet').set({
         ...(patch.siteId !== undefined ? { site_id: patch.siteId } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}),
@@ -137,9 +136,12 @@ export class Subnets {
   /** Deletes a subnet that holds no addresses or ranges; its children move up to its parent. */
   delete(actor: Actor, id: number, ifVersion?: number): Promise<void> {
     return inTransaction(this.m, async (trx) => {
+      const space = await trx.selectFrom('subnet').select('space_id').where('id', '=', id).executeTakeFirst();
+      if (!space) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${id} does not exist`, `subnet ${id}`);
+      await lockSpace(this.m, trx, space.space_id);
+      // Read under the tree's lock: its parent and version are the ones the delete works with.
       const row = await trx.selectFrom('subnet').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${id} does not exist`, `subnet ${id}`);
-      await lockSpace(this.m, trx, row.space_id);
       if (row.parent_id !== null) await lockSubnet(this.m, trx, row.parent_id);
       await lockSubnet(this.m, trx, row.id);
       requireVersion(`subnet ${row.prefix}`, row.version, ifVersion);
@@ -195,7 +197,7 @@ export class Subnets {
       site_id: siteId, description, version: 1, created_at: now, updated_at: now,
     }).returningAll().executeTakeFirstOrThrow();
     // Adopt the siblings inside it (CIDR prefixes nest or are apart: no sibling straddles it).
-    let siblings = trx.updateTable('subnet').set({ parent_id: row.id }).where('space_id', '=', spaceId).where('family', '=', family)
+    let siblings = trx.updateTable('subnet').set((eb) => ({ parent_id: row.id, version: eb('version', '+', 1) })).where('space_id', '=', spaceId).where('family', '=', family)
       .where('start_hex', '>=', startHex).where('start_hex', '<=', endHex).where('id', '!=', row.id);
     siblings = parent ? siblings.where('parent_id', '=', parent.id) : siblings.where('parent_id', 'is', null);
     await siblings.execute();
@@ -206,8 +208,14 @@ export class Subnets {
         .where('start_hex', '<=', endHex).where('end_hex', '>=', startHex)
         .where((eb) => eb.or([eb('start_hex', '<', startHex), eb('end_hex', '>', endHex)])).executeTakeFirst();
       if (crossing) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `range ${crossing.start}-${crossing.end} of ${parent.prefix} crosses the boundary of ${formatPrefix(p)}`, `subnet ${formatPrefix(p)}`, 'prefix');
-      await trx.updateTable('address').set({ subnet_id: row.id }).where('subnet_id', '=', parent.id).where('addr_hex', '>=', startHex).where('addr_hex', '<=', endHex).execute();
-      await trx.updateTable('ip_range').set({ subnet_id: row.id }).where('subnet_id', '=', parent.id).where('start_hex', '>=', startHex).where('end_hex', '<=', endHex).execute();
+      // A range may not hold the new subnet's network or broadcast address (IPv4), nor its subnet-router anycast (IPv6).
+      const usable = usableRange(p)!;
+      const unusable = await trx.selectFrom('ip_range').select(['start', 'end']).where('subnet_id', '=', parent.id)
+        .where('start_hex', '>=', startHex).where('end_hex', '<=', endHex)
+        .where((eb) => eb.or([eb('start_hex', '<', hexKey(family, usable.start)), eb('end_hex', '>', hexKey(family, usable.end))])).executeTakeFirst();
+      if (unusable) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `range ${unusable.start}-${unusable.end} of ${parent.prefix} would hold an address ${formatPrefix(p)} cannot hand out (its network, broadcast or anycast address)`, `subnet ${formatPrefix(p)}`, 'prefix');
+      await trx.updateTable('address').set((eb) => ({ subnet_id: row.id, version: eb('version', '+', 1) })).where('subnet_id', '=', parent.id).where('addr_hex', '>=', startHex).where('addr_hex', '<=', endHex).execute();
+      await trx.updateTable('ip_range').set((eb) => ({ subnet_id: row.id, version: eb('version', '+', 1) })).where('subnet_id', '=', parent.id).where('start_hex', '>=', startHex).where('end_hex', '<=', endHex).execute();
       await refreshBlocks(trx, parent, range);
       await refreshRanges(trx, parent, range);
     }
@@ -215,4 +223,10 @@ export class Subnets {
     await refreshRanges(trx, row, range);
     return row;
   }
+}
+
+/** Refuses a site id that names no site (a foreign key would fail with less to say). */
+async function requireSite(trx: Trx, siteId: number, object: string): Promise<void> {
+  const site = await trx.selectFrom('site').select('id').where('id', '=', siteId).executeTakeFirst();
+  if (!site) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `site ${siteId} does not exist`, object, 'siteId');
 }
