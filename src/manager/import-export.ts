@@ -4,11 +4,13 @@
 // nothing: a dry run, or any row in error, rolls the transaction back after the same
 // checks, so the report says exactly what the import would do.
 import { parseCsv, csvLine, type CsvRecord } from '../protocol/ipam/csv.js';
-import { hexKey, parseAddress } from '../protocol/ipam/address.js';
+import { BITS, formatAddress, hexKey, parseAddress, type Family } from '../protocol/ipam/address.js';
 import type { Actor } from './audit.js';
 import { ManagerError } from './errors.js';
-import { ADDRESS_KINDS, type AddressKind } from './ipam/addresses.js';
-import { inTransaction, lockSpace, type Trx } from './ipam/transaction.js';
+import { addressView, detailsRefusal, rangeRefusal, type AddressDetails, type AddressKind } from './ipam/addresses.js';
+import { refreshBlocks, refreshRanges } from './ipam/free-space-rows.js';
+import type { AddressRow, SubnetRow } from '../storage/manager/tables.js';
+import { inTransaction, lockSpace, lockSubnet, type Trx } from './ipam/transaction.js';
 import type { Manager } from './manager.js';
 
 export const IMPORT_LIMITS = { maxRecords: 200_000, maxFieldLength: 1000 } as const;
@@ -40,32 +42,108 @@ class RollBack extends Error {
 }
 
 const MAX_REPORTED_ERRORS = 1000;
+/** Rows per statement of a bulk read or insert (within every database's parameter limit). */
+const CHUNK = 500;
+
+function addError(errors: RowError[], line: number, error: ManagerError): void {
+  if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
+  else if (errors.length === MAX_REPORTED_ERRORS) errors.push({ line, code: error.code, message: `… and more: only the first ${MAX_REPORTED_ERRORS} errors are listed` });
+}
 
 export class ImportExport {
   constructor(private readonly m: Manager) {}
 
-  importAddresses(actor: Actor, spaceId: number, text: string, dryRun: boolean): Promise<ImportReport> {
-    return this.run(text, ADDRESS_COLUMNS, ['address'], dryRun, spaceId, async (trx, r) => {
-      const f = r.fields;
-      const kind = (f.kind || 'static') as AddressKind;
-      if (!(ADDRESS_KINDS as readonly string[]).includes(kind)) throw new ManagerError('MANAGER_INVALID', 'invalid', `kind is one of ${ADDRESS_KINDS.join(', ')}`, undefined, 'kind');
-      const details = {
-        kind, mac: f.mac ? f.mac.toLowerCase() : null, clientId: f.client_id ? f.client_id.toLowerCase() : null,
-        hostname: f.hostname || null, dnsName: f.dns_name || null, description: f.description ?? '',
-      };
-      if (details.mac && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(details.mac)) throw new ManagerError('MANAGER_INVALID', 'invalid', `${f.mac} is not a MAC address (00:11:22:33:44:55)`, undefined, 'mac');
-      const a = parseAddress(f.address!);
-      if (a) {
-        const existing = await trx.selectFrom('address').selectAll().where('space_id', '=', spaceId).where('family', '=', a.family).where('addr_hex', '=', hexKey(a.family, a.value)).executeTakeFirst();
-        if (existing) {
-          const same = existing.kind === details.kind && existing.mac === details.mac && existing.client_id === details.clientId
-            && existing.hostname === details.hostname && existing.dns_name === details.dnsName && existing.description === details.description;
-          if (same) return 'unchanged';
-          throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${existing.address} is recorded already with other values (address ${existing.id})`, undefined, 'address');
+  /**
+   * Addresses in bulk: every row is checked against the tree, the recorded addresses and
+   * the ranges read once per file (not once per row), the new ones are inserted in
+   * batches, and the free space of each subnet that got addresses is computed once.
+   */
+  async importAddresses(actor: Actor, spaceId: number, text: string, dryRun: boolean): Promise<ImportReport> {
+    const parsed = this.parse(text, ADDRESS_COLUMNS, ['address']);
+    await this.requireSpace(spaceId);
+    const db = this.m.database;
+    return inTransaction(db, async (trx) => {
+      await lockSpace(db, trx, spaceId);
+      const errors: RowError[] = [];
+      const fail = (line: number, e: ManagerError) => addError(errors, line, e);
+      // The tree, by (family, start, length): the smallest subnet holding an address is its longest truncation found.
+      const subnets = new Map<string, SubnetRow>();
+      for (const s of await trx.selectFrom('subnet').selectAll().where('space_id', '=', spaceId).execute()) subnets.set(`${s.family}/${s.start_hex}/${s.length}`, s);
+      const rows: { line: number; value: bigint; family: Family; key: string; subnet: SubnetRow; details: AddressDetails }[] = [];
+      const inFile = new Map<string, number>();
+      for (const r of parsed.records) {
+        const f = r.fields;
+        const details: AddressDetails = {
+          kind: (f.kind || 'static') as AddressKind, mac: f.mac ? f.mac.toLowerCase() : null, clientId: f.client_id ? f.client_id.toLowerCase() : null,
+          hostname: f.hostname || null, dnsName: f.dns_name || null, description: f.description ?? '',
+        };
+        const a = parseAddress(f.address!);
+        if (!a) { fail(r.line, new ManagerError('MANAGER_INVALID', 'invalid', `${f.address} is not an IPv4 or IPv6 address`, undefined, 'address')); continue; }
+        if (details.mac && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(details.mac)) { fail(r.line, new ManagerError('MANAGER_INVALID', 'invalid', `${f.mac} is not a MAC address (00:11:22:33:44:55)`, undefined, 'mac')); continue; }
+        const refusal = detailsRefusal(f.address!, details);
+        if (refusal) { fail(r.line, refusal); continue; }
+        const bits = BITS[a.family];
+        let subnet: SubnetRow | undefined;
+        for (let l = bits; l >= 0 && !subnet; l--) subnet = subnets.get(`${a.family}/${hexKey(a.family, a.value & ~((1n << BigInt(bits - l)) - 1n))}/${l}`);
+        if (!subnet) { fail(r.line, new ManagerError('MANAGER_INVALID', 'invalid', `no subnet of IP space ${spaceId} contains ${f.address}`, undefined, 'address')); continue; }
+        const key = hexKey(a.family, a.value);
+        const twice = inFile.get(`${a.family}/${key}`);
+        if (twice !== undefined) { fail(r.line, new ManagerError('MANAGER_CONFLICT', 'conflict', `${f.address} is on line ${twice} too`, undefined, 'address')); continue; }
+        inFile.set(`${a.family}/${key}`, r.line);
+        rows.push({ line: r.line, value: a.value, family: a.family, key, subnet, details });
+      }
+      // What is recorded already, and the ranges of the subnets concerned: read in chunks.
+      const existing = new Map<string, AddressRow>();
+      for (const family of [4, 6] as const) {
+        const keys = rows.filter((x) => x.family === family).map((x) => x.key);
+        for (let i = 0; i < keys.length; i += CHUNK) {
+          for (const e of await trx.selectFrom('address').selectAll().where('space_id', '=', spaceId).where('family', '=', family).where('addr_hex', 'in', keys.slice(i, i + CHUNK)).execute()) existing.set(`${family}/${e.addr_hex}`, e);
         }
       }
-      await this.m.addresses.createIn(trx, actor, spaceId, f.address!, details);
-      return 'created';
+      const subnetIds = [...new Set(rows.map((x) => x.subnet.id))];
+      const ranges = new Map<number, { kind: string; start: string; end: string; start_hex: string; end_hex: string }[]>();
+      for (let i = 0; i < subnetIds.length; i += CHUNK) {
+        for (const g of await trx.selectFrom('ip_range').select(['subnet_id', 'kind', 'start', 'end', 'start_hex', 'end_hex']).where('subnet_id', 'in', subnetIds.slice(i, i + CHUNK)).execute()) {
+          (ranges.get(g.subnet_id) ?? ranges.set(g.subnet_id, []).get(g.subnet_id)!).push(g);
+        }
+      }
+      let unchanged = 0;
+      const fresh = rows.filter((x) => {
+        const e = existing.get(`${x.family}/${x.key}`);
+        if (e) {
+          const d = x.details;
+          const same = e.kind === d.kind && e.mac === d.mac && e.client_id === d.clientId && e.hostname === d.hostname && e.dns_name === d.dnsName && e.description === d.description;
+          if (same) unchanged++;
+          else fail(x.line, new ManagerError('MANAGER_CONFLICT', 'conflict', `${e.address} is recorded already with other values (address ${e.id})`, undefined, 'address'));
+          return false;
+        }
+        const range = ranges.get(x.subnet.id)?.find((g) => g.start_hex <= x.key && g.end_hex >= x.key);
+        const inRange = rangeRefusal(formatAddress(x.family, x.value), x.details, range);
+        if (inRange) { fail(x.line, inRange); return false; }
+        return true;
+      });
+      errors.sort((a, b) => a.line - b.line);
+      const report = { dryRun, applied: !dryRun && errors.length === 0, rows: parsed.records.length, created: fresh.length, unchanged, errors };
+      if (!report.applied) return report; // checked as the write would be; nothing written
+      const now = this.m.clock.now();
+      const touched = [...new Map(fresh.map((x) => [x.subnet.id, x.subnet])).values()];
+      for (const t of touched) await lockSubnet(db, trx, t.id);
+      for (let i = 0; i < fresh.length; i += CHUNK) {
+        const inserted = await trx.insertInto('address').values(fresh.slice(i, i + CHUNK).map((x) => ({
+          space_id: spaceId, subnet_id: x.subnet.id, family: x.family, address: formatAddress(x.family, x.value), addr_hex: x.key, kind: x.details.kind,
+          mac: x.details.mac ?? null, client_id: x.details.clientId ?? null, hostname: x.details.hostname ?? null, dns_name: x.details.dnsName ?? null,
+          description: x.details.description ?? '', version: 1, created_at: now, updated_at: now,
+        }))).returningAll().execute();
+        await trx.insertInto('audit').values(inserted.map((row) => ({
+          at: now, actor: actor.name, action: 'create', object_type: 'address', object_id: String(row.id), before: null, after: JSON.stringify(addressView(row)),
+        }))).execute();
+      }
+      for (const t of touched) {
+        const whole = { start: BigInt(`0x${t.start_hex}`), end: BigInt(`0x${t.end_hex}`) };
+        await refreshRanges(trx, t, whole);
+        await refreshBlocks(trx, t, whole);
+      }
+      return report;
     });
   }
 
@@ -100,12 +178,21 @@ export class ImportExport {
     return csvLine(SUBNET_COLUMNS) + rows.map((r) => csvLine([r.prefix, r.site, r.description])).join('');
   }
 
-  private async run(text: string, columns: readonly string[], required: readonly string[], dryRun: boolean, spaceId: number,
-    row: (trx: Trx, r: CsvRecord) => Promise<'created' | 'unchanged'>): Promise<ImportReport> {
+  private parse(text: string, columns: readonly string[], required: readonly string[]): { records: readonly CsvRecord[] } {
     const parsed = parseCsv(text, columns, required, IMPORT_LIMITS);
     if (!parsed.ok) throw new ManagerError('MANAGER_IMPORT_INVALID', 'invalid', `line ${parsed.line}: ${parsed.reason}`, 'CSV');
+    return parsed;
+  }
+
+  private async requireSpace(spaceId: number): Promise<void> {
     const space = await this.m.database.db.selectFrom('ip_space').select('id').where('id', '=', spaceId).executeTakeFirst();
     if (!space) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `IP space ${spaceId} does not exist`, `IP space ${spaceId}`, 'spaceId');
+  }
+
+  private async run(text: string, columns: readonly string[], required: readonly string[], dryRun: boolean, spaceId: number,
+    row: (trx: Trx, r: CsvRecord) => Promise<'created' | 'unchanged'>): Promise<ImportReport> {
+    const parsed = this.parse(text, columns, required);
+    await this.requireSpace(spaceId);
     try {
       return await inTransaction(this.m.database, async (trx) => {
         await lockSpace(this.m.database, trx, spaceId);
@@ -118,8 +205,7 @@ export class ImportExport {
             else unchanged++;
           } catch (error) {
             if (!(error instanceof ManagerError)) throw error;
-            if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: r.line, code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
-            else if (errors.length === MAX_REPORTED_ERRORS) errors.push({ line: r.line, code: error.code, message: `… and more: only the first ${MAX_REPORTED_ERRORS} errors are listed` });
+            addError(errors, r.line, error);
           }
         }
         const report = { dryRun, applied: !dryRun && errors.length === 0, rows: parsed.records.length, created, unchanged, errors };

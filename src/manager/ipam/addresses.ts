@@ -124,14 +124,12 @@ export class Addresses {
     const family = subnet.family as Family;
     const text = formatAddress(family, value);
     const key = hexKey(family, value);
-    if (!(ADDRESS_KINDS as readonly string[]).includes(d.kind)) throw new ManagerError('MANAGER_INVALID', 'invalid', `kind ${String(d.kind)} is not one of ${ADDRESS_KINDS.join(', ')}`, `address ${text}`, 'kind');
-    if (d.kind === 'reservation' && !d.mac && !d.clientId) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a reservation names its client: give mac or clientId', `address ${text}`, 'mac');
+    const refusal = detailsRefusal(text, d);
+    if (refusal) throw refusal;
     const range = await trx.selectFrom('ip_range').select(['kind', 'start', 'end']).where('subnet_id', '=', subnet.id)
       .where('start_hex', '<=', key).where('end_hex', '>=', key).executeTakeFirst();
-    // A reservation may sit in a pool (the DHCP server gives it only to its client); a static address may not (the server would hand it out too).
-    if (range && (range.kind === 'exclusion' || d.kind === 'static')) {
-      throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${text} is inside ${range.kind} ${range.start}-${range.end}`, `address ${text}`, 'address');
-    }
+    const inRange = rangeRefusal(text, d, range);
+    if (inRange) throw inRange;
     const taken = await trx.selectFrom('address').select('id').where('space_id', '=', subnet.space_id).where('family', '=', family).where('addr_hex', '=', key).executeTakeFirst();
     if (taken) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${text} is recorded already (address ${taken.id})`, `address ${text}`, 'address');
     const now = this.clock.now();
@@ -145,4 +143,23 @@ export class Addresses {
     await audit(trx, now, actor, 'create', 'address', row.id, null, view);
     return view;
   }
+}
+
+/** What is wrong with an address's details by themselves: its kind, a reservation without a client. */
+export function detailsRefusal(text: string, d: AddressDetails): ManagerError | undefined {
+  if (!(ADDRESS_KINDS as readonly string[]).includes(d.kind)) return new ManagerError('MANAGER_INVALID', 'invalid', `kind ${String(d.kind)} is not one of ${ADDRESS_KINDS.join(', ')}`, `address ${text}`, 'kind');
+  if (d.kind === 'reservation' && !d.mac && !d.clientId) return new ManagerError('MANAGER_INVALID', 'invalid', 'a reservation names its client: give mac or clientId', `address ${text}`, 'mac');
+  return undefined;
+}
+
+/**
+ * Whether the range holding an address forbids it: a reservation may sit in a pool (the
+ * DHCP server gives it only to its client); a static address may not (the server would
+ * hand it out too); nothing sits in an exclusion.
+ */
+export function rangeRefusal(text: string, d: AddressDetails, range: { kind: string; start: string; end: string } | undefined): ManagerError | undefined {
+  if (range && (range.kind === 'exclusion' || d.kind === 'static')) {
+    return new ManagerError('MANAGER_CONFLICT', 'conflict', `${text} is inside ${range.kind} ${range.start}-${range.end}`, `address ${text}`, 'address');
+  }
+  return undefined;
 }
