@@ -98,6 +98,8 @@ export class EventOutbox implements OutboxSource {
   private ackedSeq: number;
   private cursor?: Cursor;
   private overflow?: Overflow;
+  /** Bytes of the segments plus those of appends not yet written: kept as they change, asked at every append. */
+  private totalBytes: number;
   /** Events refused since open (full or too large). */
   refused = 0;
   /** When the oldest unacknowledged event happened (ms), if known. */
@@ -115,6 +117,7 @@ export class EventOutbox implements OutboxSource {
     this.nextSeq = last + 1;
     this.durableSeq = last;
     this.ackedSeq = Math.min(acked, last);
+    this.totalBytes = segments.reduce((n, seg) => n + seg.bytes, 0);
     this.commits = new GroupCommit((batch) => this.write(batch), (e) => new OutboxError('failed', `the outbox cannot write: ${e.message}`));
   }
 
@@ -170,7 +173,7 @@ export class EventOutbox implements OutboxSource {
 
   /** Bytes of the segments on disk. */
   get bytes(): number {
-    return this.segments.reduce((n, s) => n + s.bytes, 0) + this.commits.waiting().reduce((n, p) => n + Buffer.byteLength(p.text), 0);
+    return this.totalBytes;
   }
 
   /** Appends an event; resolves with its number once it is on disk. Rejects with OutboxError (full, too-large, failed, closed). */
@@ -179,11 +182,12 @@ export class EventOutbox implements OutboxSource {
     if (this.commits.failure) return Promise.reject(new OutboxError('failed', `the outbox cannot write: ${this.commits.failure.message}`));
     const at = this.o.now();
     const line = (seq: number) => encodeCrcLine({ s: seq, t: at, k: kind, d: data });
-    const size = Buffer.byteLength(line(this.nextSeq));
+    let text = line(this.nextSeq);
+    const size = Buffer.byteLength(text);
     if (size > MAX_EVENT_BYTES) return Promise.reject(this.refuse(kind, at, 'too-large', `an event of ${size} bytes is larger than ${MAX_EVENT_BYTES}`));
-    if (this.bytes + size > this.o.maxBytes - OVERFLOW_RESERVE) return Promise.reject(this.refuse(kind, at, 'full', `the outbox holds ${this.bytes} bytes of ${this.o.maxBytes}`));
-    this.reportOverflow(at);
-    return this.enqueue(line(this.nextSeq), at);
+    if (this.totalBytes + size > this.o.maxBytes - OVERFLOW_RESERVE) return Promise.reject(this.refuse(kind, at, 'full', `the outbox holds ${this.totalBytes} bytes of ${this.o.maxBytes}`));
+    if (this.reportOverflow(at)) text = line(this.nextSeq); // the overflow event took the number
+    return this.enqueue(text, at);
   }
 
   private refuse(kind: string, at: number, reason: 'full' | 'too-large', message: string): OutboxError {
@@ -195,17 +199,19 @@ export class EventOutbox implements OutboxSource {
     return new OutboxError(reason, message);
   }
 
-  /** Once events fit again, one outbox.overflow event before them reports those refused (it may use the reserve kept for it). */
-  private reportOverflow(at: number): void {
+  /** Once events fit again, one outbox.overflow event before them reports those refused (it may use the reserve kept for it); whether it was written. */
+  private reportOverflow(at: number): boolean {
     const o = this.overflow;
-    if (!o || this.closed || this.commits.failure || this.bytes > this.o.maxBytes - OVERFLOW_RESERVE) return;
+    if (!o || this.closed || this.commits.failure || this.totalBytes > this.o.maxBytes - OVERFLOW_RESERVE) return false;
     this.overflow = undefined;
     const text = encodeCrcLine({ s: this.nextSeq, t: at, k: 'outbox.overflow', d: { refused: o.refused, firstAt: o.firstAt, lastAt: o.lastAt, kinds: [...o.kinds].sort() } });
     void this.enqueue(text, at).catch(() => undefined);
+    return true;
   }
 
   private enqueue(text: string, at: number): Promise<number> {
     const seq = this.nextSeq++;
+    this.totalBytes += Buffer.byteLength(text);
     if (this.depth === 0 && this.oldestAt === undefined) this.oldestAt = at;
     return this.commits.submit({ seq, text }).then(() => seq);
   }
@@ -316,6 +322,7 @@ export class EventOutbox implements OutboxSource {
   private async dropAcknowledgedSegments(): Promise<void> {
     while (this.segments.length > 1 && this.segments[1]!.first <= this.ackedSeq + 1) {
       const seg = this.segments.shift()!;
+      this.totalBytes -= seg.bytes;
       await fs.promises.rm(join(this.dir, seg.name), { force: true });
     }
   }
