@@ -138,7 +138,6 @@ export class Addresses {
       hostname: d.hostname ?? null, dns_name: d.dnsName ?? null, description: d.description ?? '', version: 1, created_at: now, updated_at: now,
     }).returningAll().executeTakeFirstOrThrow();
     await takeAddress(trx, subnet, value);
-    await refreshBlocks(trx, subnet, { start: value, end: value });
     const view = addressView(row);
     await audit(trx, now, actor, 'create', 'address', row.id, null, view);
     return view;

@@ -5,7 +5,7 @@
 // widened to the neighbouring children or rows, so blocks stay maximal and ranges merge
 // — are deleted and computed again from what the region holds. The cost is that of the
 // region, never of the subnet.
-import { fromHexKey, hexKey, type Family, type Prefix } from '../../protocol/ipam/address.js';
+import { BITS, fromHexKey, hexKey, type Family, type Prefix } from '../../protocol/ipam/address.js';
 import { complement, normalize, rangeToPrefixes, usableRange, type Range } from '../../protocol/ipam/free-space.js';
 import type { SubnetRow } from '../../storage/manager/tables.js';
 import type { Trx } from './transaction.js';
@@ -112,17 +112,34 @@ export async function refreshRanges(trx: Trx, s: SubnetRow, around: Range): Prom
   }
 }
 
-/** Takes one address out of the free ranges of `s` (it became used): the range holding it is cut in two. */
+/**
+ * Takes one address out of the free space of `s` (it became used): the free range and
+ * the free block holding it are cut around it. What is left of the block is its own
+ * aligned decomposition, maximal as it stands: every buddy of a piece lies inside the
+ * block, so no other block could join it. No region is recomputed: this is next-free's path.
+ */
 export async function takeAddress(trx: Trx, s: SubnetRow, address: bigint): Promise<void> {
   const family = s.family as Family;
   const key = hexKey(family, address);
   const holder = await trx.selectFrom('free_range').select(['start_hex', 'end_hex']).where('subnet_id', '=', s.id)
     .where('start_hex', '<=', key).orderBy('start_hex', 'desc').limit(1).executeTakeFirst();
-  if (!holder || holder.end_hex < key) return;
-  const r = rangeOf(holder);
-  await trx.deleteFrom('free_range').where('subnet_id', '=', s.id).where('start_hex', '=', holder.start_hex).execute();
-  const rest = [...(r.start < address ? [{ start: r.start, end: address - 1n }] : []), ...(address < r.end ? [{ start: address + 1n, end: r.end }] : [])];
-  if (rest.length > 0) {
-    await trx.insertInto('free_range').values(rest.map((x) => ({ subnet_id: s.id, start_hex: hexKey(family, x.start), end_hex: hexKey(family, x.end) }))).execute();
+  if (holder && holder.end_hex >= key) {
+    const r = rangeOf(holder);
+    await trx.deleteFrom('free_range').where('subnet_id', '=', s.id).where('start_hex', '=', holder.start_hex).execute();
+    const rest = [...(r.start < address ? [{ start: r.start, end: address - 1n }] : []), ...(address < r.end ? [{ start: address + 1n, end: r.end }] : [])];
+    if (rest.length > 0) {
+      await trx.insertInto('free_range').values(rest.map((x) => ({ subnet_id: s.id, start_hex: hexKey(family, x.start), end_hex: hexKey(family, x.end) }))).execute();
+    }
   }
+  const block = await trx.selectFrom('free_block').select(['start_hex', 'length']).where('subnet_id', '=', s.id)
+    .where('start_hex', '<=', key).orderBy('start_hex', 'desc').limit(1).executeTakeFirst();
+  if (!block) return;
+  const start = value(block.start_hex);
+  const end = start + (1n << BigInt(BITS[family] - block.length)) - 1n;
+  if (end < address) return;
+  await trx.deleteFrom('free_block').where('subnet_id', '=', s.id).where('start_hex', '=', block.start_hex).execute();
+  await insertBlocks(trx, s.id, [
+    ...(start < address ? rangeToPrefixes(family, start, address - 1n) : []),
+    ...(address < end ? rangeToPrefixes(family, address + 1n, end) : []),
+  ]);
 }
