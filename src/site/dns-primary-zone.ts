@@ -40,7 +40,7 @@ import { formatZoneProblem, type ZoneProblem } from '../protocol/dns/zone-proble
 import type { ServedZone } from '../protocol/dns/zone-set.js';
 import { Zone } from '../protocol/dns/zone.js';
 import { logEvent, type Logger } from '../runtime/log.js';
-import { writeFileAtomically } from '../storage/dns-zone-copy-files.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 import type { JournalEntry } from '../storage/ixfr-journal-format.js';
 import { IxfrJournal } from '../storage/ixfr-journal.js';
 import { Rcode, type DnsMessage, type SOAData } from '../wire/dns/types.js';

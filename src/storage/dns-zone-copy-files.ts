@@ -5,12 +5,13 @@
 // leaves the old version or the new one, never a mix; what the texts mean (and the
 // checksum that catches any other damage) is src/protocol/dns/secondary/zone-copy.ts.
 // Writes to one file are serialised. The data directory is locked for one process.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { OutpostError } from '../core/errors.js';
 import { FileLock } from '../runtime/file-lock.js';
 import type { ZoneCopyFiles } from '../protocol/dns/secondary/secondary-zone.js';
-import { fsyncDir, makeDurableDir } from './lease-journal-files.js';
+import { writeFileAtomically, type AtomicWriteHooks } from './atomic-file.js';
+import { makeDurableDir } from './lease-journal-files.js';
 
 export const DNS_LOCK_FILE = 'dns.lock';
 
@@ -18,27 +19,6 @@ export const DNS_LOCK_FILE = 'dns.lock';
 export function defaultCopyPath(dataDir: string, zone: string): string {
   const name = zone.toLowerCase().replace(/\.$/, '');
   return join(dataDir, `${name === '' ? 'root' : name}.zone`);
-}
-
-/** Test hooks: a step that throws stands for a crash at that point. */
-export interface CopyWriteHooks {
-  afterTempSynced?(tmp: string): Promise<void> | void;
-}
-
-/** Writes `text` to `path` through `path.tmp`: write, fsync, rename, directory fsync. */
-export async function writeFileAtomically(path: string, text: string, hooks: CopyWriteHooks = {}): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await rm(tmp, { force: true }); // a leftover of a crash
-  const fh = await open(tmp, 'wx', 0o644);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await hooks.afterTempSynced?.(tmp);
-  await rename(tmp, path);
-  await fsyncDir(dirname(path));
 }
 
 async function readIfThere(path: string): Promise<string | undefined> {
@@ -53,7 +33,7 @@ async function readIfThere(path: string): Promise<string | undefined> {
 export class DnsZoneCopyFiles implements ZoneCopyFiles {
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(readonly path: string, private readonly hooks: CopyWriteHooks = {}) {}
+  constructor(readonly path: string, private readonly hooks: AtomicWriteHooks = {}) {}
 
   get timersPath(): string {
     return `${this.path}.timers`;

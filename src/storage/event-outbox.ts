@@ -24,7 +24,7 @@ import type { EventKind, SiteEvent } from '../protocol/agent/events.js';
 import type { OutboxSource } from '../protocol/agent/delivery.js';
 import { decodeCrcLine, encodeCrcLine } from './crc-line.js';
 import { GroupCommit } from './group-commit.js';
-import { writeFileAtomically } from './dns-zone-copy-files.js';
+import { writeFileAtomically } from './atomic-file.js';
 import { fsyncDir, makeDurableDir } from './lease-journal-files.js';
 
 export const OUTBOX_SUBDIR = 'outbox';

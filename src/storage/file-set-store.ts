@@ -21,6 +21,7 @@ import { constants } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat, symlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { HeldContent, Manifest, ManifestEntry } from '../protocol/files/sync-plan.js';
+import { writeFileAtomically } from './atomic-file.js';
 import { fsyncDir } from './lease-journal-files.js';
 
 export const OBJECTS_DIR = 'objects';
@@ -232,7 +233,7 @@ export class FileSetStore {
       }
       // Deepest first, so each directory's entry in its parent is durable after its content.
       for (const d of [...dirs].sort((a, b) => b.length - a.length)) await fsyncDir(d);
-      await writeDurably(join(this.sets, id + MANIFEST_SUFFIX), JSON.stringify({ version: manifest.version, files: manifest.files.map(entry) }) + '\n');
+      await writeFileAtomically(join(this.sets, id + MANIFEST_SUFFIX), JSON.stringify({ version: manifest.version, files: manifest.files.map(entry) }) + '\n');
       await rm(join(this.sets, id), { recursive: true, force: true }); // a set dir without its manifest: never complete
       await rename(build, join(this.sets, id));
       await fsyncDir(this.sets);
@@ -300,14 +301,3 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** A small file written whole: temporary file, fsync, rename (the caller fsyncs the directory). */
-async function writeDurably(path: string, text: string): Promise<void> {
-  const tmp = path + TMP_SUFFIX;
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-}
