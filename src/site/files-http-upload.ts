@@ -101,8 +101,8 @@ async function conditionsHold(req: IncomingMessage, path: string, ctx: UploadCon
   const h = req.headers;
   if (h['if-match'] === undefined && h['if-none-match'] === undefined && h['if-unmodified-since'] === undefined) return true;
   const stored = await ctx.store.open(path);
-  await stored?.handle.close().catch(() => undefined);
-  const current = stored ? { etag: fileEtag(stored), mtimeMs: stored.mtimeMs } : undefined;
+  if (stored.ok) await stored.handle.close().catch(() => undefined);
+  const current = stored.ok ? { etag: fileEtag(stored), mtimeMs: stored.mtimeMs } : undefined;
   return evaluateConditions(req.method ?? 'PUT', { ifMatch: h['if-match'], ifNoneMatch: h['if-none-match'], ifUnmodifiedSince: h['if-unmodified-since'] }, current, ctx.nowSeconds) === 'proceed';
 }
 

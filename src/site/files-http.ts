@@ -233,8 +233,7 @@ export class FilesHttp implements FilesPart {
   private async read(req: IncomingMessage, res: ServerResponse, x: Exchange, path: string, directory: boolean, upload: boolean): Promise<void> {
     if (directory) return this.reply(req, res, 404, 'directory');
     const opened = upload ? await this.store!.open(path) : await this.o.tree.open(path);
-    if (opened === undefined) return this.reply(req, res, 404, 'not-found');
-    if ('ok' in opened && !opened.ok) return this.reply(req, res, REFUSAL_STATUS[opened.reason], opened.reason);
+    if (!opened.ok) return this.reply(req, res, REFUSAL_STATUS[opened.reason], opened.reason);
     const file = { path, size: opened.size, mtimeMs: opened.mtimeMs, ino: opened.ino };
     const plan = planRead(x.method as 'GET' | 'HEAD', req.headers, file, { nowSeconds: this.nowSeconds(), boundary: () => randomBytes(12).toString('hex') });
     if (plan.status === 412 || plan.status === 416) {

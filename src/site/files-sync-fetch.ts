@@ -171,7 +171,8 @@ async function receive(ctx: FetchContext, res: HttpGetResponse, item: FetchItem,
   return { kind: 'received', sha256: hash.digest('hex'), size: at, bytes, resumedFrom: from };
 }
 
-function errorText(error: unknown): string {
+/** An error as a log field: its code (or its cause's: fetch wraps socket errors), else its message. */
+export function errorText(error: unknown): string {
   const e = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   return e.code ?? e.cause?.code ?? e.message;
 }

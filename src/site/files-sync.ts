@@ -19,7 +19,7 @@ import { HttpGetter } from '../runtime/http-get.js';
 import { logEvent } from '../runtime/log.js';
 import { FileSetStore } from '../storage/file-set-store.js';
 import { CURRENT_SET, type FilesPart, type FilesPartOptions } from './files-service.js';
-import { completePart, fetchFrom, type FetchContext, type FetchSource, type Received } from './files-sync-fetch.js';
+import { completePart, errorText, fetchFrom, type FetchContext, type FetchSource, type Received } from './files-sync-fetch.js';
 
 interface Progress {
   filesTotal: number;
@@ -315,6 +315,3 @@ export class FilesSync implements FilesPart {
 
 class ManifestRefused extends Error {}
 
-function errorText(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-}

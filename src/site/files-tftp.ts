@@ -198,7 +198,7 @@ export class FilesTftp implements FilesPart {
   private async begin(a: Active, d: Extract<ReturnType<typeof judgeRequest>, { kind: Kind }>, listener: UdpEndpoint, to: string | undefined): Promise<void> {
     let reader: TftpFileReader | undefined;
     if (d.kind === 'rrq') {
-      const opened = this.store.covers(d.path) ? await this.openUpload(d.path) : await this.opts.tree.open(d.path);
+      const opened = this.store.covers(d.path) ? await this.store.open(d.path) : await this.opts.tree.open(d.path);
       if (!opened.ok) {
         this.answer(listener, a.client, openRefusalCode(opened.reason), opened.reason === 'not-found' || opened.reason === 'not-a-file' ? 'file not found' : `access violation: ${opened.reason}`);
         this.refuse(opened.reason, a.client, { file: d.filename, error: openRefusalCode(opened.reason) });
@@ -270,11 +270,6 @@ export class FilesTftp implements FilesPart {
       }
     }
     return openUdpEndpoint({ address: listener.address, port: 0, maxDatagramBytes, onMessage });
-  }
-
-  private async openUpload(path: string): Promise<{ ok: true; handle: FileHandle; size: number } | { ok: false; reason: OpenRefusal }> {
-    const opened = await this.store.open(path);
-    return opened ? { ok: true, handle: opened.handle, size: opened.size } : { ok: false, reason: 'not-found' };
   }
 
   private async storeUpload(path: string, chunks: readonly Buffer[], client: string): Promise<TftpStoreResult> {

@@ -74,17 +74,19 @@ export class UploadStore {
     }
   }
 
-  /** The stored file at `path`, opened for reading (undefined when none was uploaded); the caller closes it. */
-  async open(path: string): Promise<{ handle: FileHandle; size: number; mtimeMs: number; ino: number } | undefined> {
-    if (!this.covers(path)) return undefined;
-    try {
-      const handle = await open(join(this.dir, path), constants.O_RDONLY | constants.O_NOFOLLOW);
-      const st = await handle.stat();
-      if (st.isFile()) return { handle, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-      await handle.close();
-    } catch {
-      // absent, or not a regular file
+  /** The stored file at `path`, opened for reading (not-found when none was uploaded: the served tree's answer shape); the caller closes it. */
+  async open(path: string): Promise<{ ok: true; handle: FileHandle; size: number; mtimeMs: number; ino: number } | { ok: false; reason: 'not-found' }> {
+    if (this.covers(path)) {
+      try {
+        const handle = await open(join(this.dir, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+        const st = await handle.stat();
+        if (st.isFile()) return { ok: true, handle, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+        await handle.close();
+      } catch {
+        // absent, or not a regular file
+      }
     }
-    return undefined;
+    return { ok: false, reason: 'not-found' };
   }
+
 }

@@ -24,10 +24,11 @@ test('uploads: stored atomically under their directory, the previous version kep
     assert.equal(readFileSync(join(store.dir, 'backup', 'SEP0011.cfg'), 'utf8'), 'two!', 'a refused upload leaves the stored one');
     assert.deepEqual(readdirSync(join(store.dir, 'backup')).sort(), ['SEP0011.cfg', 'SEP0011.cfg.prev'], 'no temporary file left');
     const opened = await store.open('backup/SEP0011.cfg');
-    assert.equal((await opened!.handle.readFile()).toString(), 'two!');
-    await opened!.handle.close();
-    assert.equal(await store.open('backup/SEP0011.cfg.prev'), undefined, 'the previous version is not served');
-    assert.equal(await store.open('backup/none.cfg'), undefined);
+    assert.ok(opened.ok);
+    assert.equal((await opened.handle.readFile()).toString(), 'two!');
+    await opened.handle.close();
+    assert.deepEqual(await store.open('backup/SEP0011.cfg.prev'), { ok: false, reason: 'not-found' }, 'the previous version is not served');
+    assert.deepEqual(await store.open('backup/none.cfg'), { ok: false, reason: 'not-found' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
