@@ -1,12 +1,11 @@
 // The `outpost` command tree (commander). Kept apart from main.ts so tests can walk it.
 import { Command } from 'commander';
 import { OUTPOST_VERSION } from '../runtime/version.js';
-import { runSite } from '../site/run.js';
 import { checkSite } from '../site/check.js';
 import { siteConfigJsonSchema } from '../config/site-config.js';
 import { queryLeases, type LeasesOptions } from './leases.js';
 import { failoverCommand, failoverStatus, type FailoverCommandOptions, type FailoverStatusOptions } from './failover.js';
-import { OPERATOR_COMMANDS } from '../site/run.js';
+import { OPERATOR_COMMANDS } from '../protocol/failover/operator-commands.js';
 import { dnsNotify, dnsReload, dnsRetransfer, dnsStatus, type DnsCommandOptions, type DnsStatusOptions } from './dns.js';
 import { filesStatus, filesSync, type FilesStatusOptions, type FilesSyncOptions } from './files.js';
 import { agentStatus, type AgentStatusOptions } from './agent.js';
@@ -30,7 +29,8 @@ export function buildProgram(): Command {
   site.command('run')
     .description('validate the config, then run the site daemon until SIGTERM or SIGINT')
     .requiredOption('-c, --config <file>', 'site config file (JSON, comments allowed)')
-    .action(async (o: { config: string }) => { process.exit(await runSite(o.config)); });
+    // Loaded when run: the daemon's services would slow every other command's start.
+    .action(async (o: { config: string }) => { process.exit(await (await import('../site/run.js')).runSite(o.config)); });
 
   site.command('schema')
     .description('print the JSON Schema of the site config')

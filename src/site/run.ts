@@ -18,7 +18,7 @@ import { Dhcp4LeaseJournal } from '../storage/dhcp4-lease-journal.js';
 import { DhcpService } from './dhcp-service.js';
 import { FailoverService } from './failover-service.js';
 import { ControlToken, controlTokenPath } from './control-token.js';
-import type { OperatorCommand } from '../protocol/failover/relationship.js';
+import { OPERATOR_COMMANDS } from '../protocol/failover/operator-commands.js';
 import { leaseQueryRoute } from './lease-query.js';
 import { DnsService } from './dns-service.js';
 import { FilesService } from './files-service.js';
@@ -26,8 +26,6 @@ import { AgentService } from './agent-service.js';
 import { DdnsService, ddnsEnabled } from './ddns-service.js';
 import type { SiteService } from './service.js';
 
-/** The operator commands of a failover relationship: POST /failover/<relationship>/<command>. */
-export const OPERATOR_COMMANDS: readonly OperatorCommand[] = ['maintenance', 'partner-down', 'resume'];
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

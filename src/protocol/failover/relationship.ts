@@ -21,7 +21,8 @@ import { SyncLedger } from './sync-ledger.js';
 import { FailoverStateMachine, type FailoverEvent, type FailoverTransition } from './transitions.js';
 
 export type ProbeResult = 'refused' | 'open' | 'timeout';
-export type OperatorCommand = 'maintenance' | 'partner-down' | 'resume';
+export type { OperatorCommand } from './operator-commands.js';
+import type { OperatorCommand } from './operator-commands.js';
 
 /** Things worth a log line that are not transitions (the site layer maps them to codes). */
 export type RelationshipNotice =
