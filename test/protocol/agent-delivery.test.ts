@@ -8,6 +8,7 @@ import type { Transition } from '../../src/core/table-machine.js';
 import { DELIVERY_EVENTS, DELIVERY_STATES, DELIVERY_TABLE, type DeliveryEvent, type DeliveryState } from '../../src/protocol/agent/delivery-states.js';
 import { DeliveryFailed, EventDelivery, type BatchTransport, type DeliveryOptions, type OutboxSource } from '../../src/protocol/agent/delivery.js';
 import type { EventBatch, SiteEvent } from '../../src/protocol/agent/events.js';
+import { assertTransitionMatrix } from '../support/transition-matrix.js';
 
 // state, event → next state; every pair not listed changes nothing. ANY: every state but stopped.
 const RULES = `
@@ -19,26 +20,8 @@ backoff   retry-due  sending
 ANY       stop       stopped
 `;
 
-function expected(): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of RULES.trim().split('\n')) {
-    const [state, event, to] = line.trim().split(/\s+/) as [string, string, string];
-    for (const s of state === 'ANY' ? DELIVERY_STATES.filter((x) => x !== 'stopped') : [state]) m.set(`${s} ${event}`, to);
-  }
-  return m;
-}
-
 test('transition matrix: every state × event as the rules say', () => {
-  const rules = expected();
-  let listed = 0;
-  for (const state of DELIVERY_STATES) {
-    for (const event of DELIVERY_EVENTS) {
-      const want = rules.get(`${state} ${event}`);
-      if (want) listed++;
-      assert.equal(DELIVERY_TABLE[state][event], want, `${state} × ${event}`);
-    }
-  }
-  assert.equal(listed, rules.size, 'every rule names a real state and event');
+  assertTransitionMatrix(RULES, DELIVERY_STATES, DELIVERY_EVENTS, (s, e) => DELIVERY_TABLE[s][e], ['stopped']);
 });
 
 // --- the loop -------------------------------------------------------------------------

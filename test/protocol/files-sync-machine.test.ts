@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attemptRunning, nextSyncState, SYNC_EVENTS, SYNC_STATES, SyncMachine, type SyncTransition } from '../../src/protocol/files/sync-machine.js';
+import { assertTransitionMatrix } from '../support/transition-matrix.js';
 
 // state, event → next state; every pair not listed changes nothing. ANY: every state but stopped.
 const RULES = `
@@ -26,26 +27,8 @@ failed-partially  retry-due           fetching
 ANY               stop                stopped
 `;
 
-function expected(): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of RULES.trim().split('\n')) {
-    const [state, event, to] = line.trim().split(/\s+/) as [string, string, string];
-    for (const s of state === 'ANY' ? SYNC_STATES.filter((x) => x !== 'stopped') : [state]) m.set(`${s} ${event}`, to);
-  }
-  return m;
-}
-
 test('transition matrix: every state × event as the rules say', () => {
-  const rules = expected();
-  let listed = 0;
-  for (const state of SYNC_STATES) {
-    for (const event of SYNC_EVENTS) {
-      const want = rules.get(`${state} ${event}`);
-      if (want) listed++;
-      assert.equal(nextSyncState(state, event), want, `${state} × ${event}`);
-    }
-  }
-  assert.equal(listed, rules.size, 'every rule names a real state and event');
+  assertTransitionMatrix(RULES, SYNC_STATES, SYNC_EVENTS, nextSyncState, ['stopped']);
 });
 
 test('an attempt runs in fetching, verifying and switching only; a sync asked meanwhile changes nothing', () => {
