@@ -105,9 +105,11 @@ export class Subnets {
         start_hex: hexKey(family, prefix.start), end_hex: hexKey(family, prefixEnd(prefix)), site_id: extra.siteId ?? null,
         description: extra.description ?? '', version: 1, created_at: now, updated_at: now,
       }).returningAll().executeTakeFirstOrThrow();
+      // The new subnet is empty (its block held nothing): all of it is free, nothing to compute.
       await insertBlocks(trx, row.id, [prefix]);
+      const usable = usableRange(prefix);
+      if (usable) await trx.insertInto('free_range').values({ subnet_id: row.id, start_hex: hexKey(family, usable.start), end_hex: hexKey(family, usable.end) }).execute();
       await refreshRanges(trx, parent, whole(prefix));
-      await refreshRanges(trx, row, whole(prefix));
       const view = subnetView(row);
       await audit(trx, now, actor, 'create', 'subnet', row.id, null, view);
       if (key) await remember(trx, key, now, view);
