@@ -14,6 +14,7 @@ import { OUTPOST_VERSION } from '../runtime/version.js';
 import { accessRoutes } from './routes-access.js';
 import { ipamRoutes } from './routes-ipam.js';
 import { csvRoutes } from './routes-csv.js';
+import { objectRoutes } from './routes-objects.js';
 
 const Ajv = AjvModule.default;
 
@@ -125,6 +126,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
     await ipamRoutes(api, o.manager);
     await accessRoutes(api, o.manager);
     await csvRoutes(api, o.manager);
+    await objectRoutes(api, o.manager);
   }, { prefix: API_PREFIX });
   return app;
 }

@@ -10,6 +10,7 @@ import { IpSpaces } from './ipam/spaces.js';
 import { Subnets } from './ipam/subnets.js';
 import { Queries } from './queries.js';
 import { ImportExport } from './import-export.js';
+import { Resources } from './objects/resource.js';
 
 export class Manager {
   readonly spaces: IpSpaces;
@@ -20,6 +21,8 @@ export class Manager {
   readonly users: Users;
   readonly queries: Queries;
   readonly csv: ImportExport;
+  /** Service objects: servers, twin pairs, VLANs, option sets, classes, failover, scopes, zones… (objects/catalogue.ts). */
+  readonly objects: Resources;
 
   constructor(readonly database: ManagerDatabase, readonly clock: Clock) {
     this.spaces = new IpSpaces(database, clock);
@@ -30,5 +33,6 @@ export class Manager {
     this.users = new Users(database, clock);
     this.queries = new Queries(database);
     this.csv = new ImportExport(this);
+    this.objects = new Resources(database, clock);
   }
 }

@@ -131,6 +131,74 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('api_token_user').on('api_token').columns(['user_id']).execute();
       },
     },
+    // The service objects a site config is rendered from (docs/manager.md "Service objects"): references are
+    // columns with foreign keys; the rest of each object is a JSON document (`data`) the manager validates.
+    '0003-services': {
+      async up(db: Db) {
+        const object = (name: string, build: (t: ReturnType<Db['schema']['createTable']>) => ReturnType<Db['schema']['createTable']>) =>
+          stamped(build(db.schema.createTable(name).addColumn('id', id)).addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))).execute();
+        await object('file_set', (t) => t.addColumn('name', 'text', (c) => c.notNull().unique()));
+        await object('server', (t) => t
+          .addColumn('site_id', 'integer', (c) => c.notNull().references('site.id'))
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('file_set_id', 'integer', (c) => c.references('file_set.id')));
+        await db.schema.createIndex('server_site').on('server').columns(['site_id']).execute();
+        await object('twin_pair', (t) => t
+          .addColumn('site_id', 'integer', (c) => c.notNull().references('site.id'))
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('server_a_id', 'integer', (c) => c.notNull().unique().references('server.id'))
+          .addColumn('server_b_id', 'integer', (c) => c.notNull().unique().references('server.id')));
+        await object('vlan', (t) => t
+          .addColumn('site_id', 'integer', (c) => c.references('site.id'))
+          .addColumn('vid', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull()));
+        await db.schema.createIndex('vlan_site_vid').on('vlan').columns(['site_id', 'vid']).execute();
+        await db.schema.alterTable('subnet').addColumn('vlan_id', 'integer', (c) => c.references('vlan.id')).execute();
+        await object('option_set', (t) => t.addColumn('name', 'text', (c) => c.notNull().unique()));
+        await object('client_class', (t) => t
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('option_set_id', 'integer', (c) => c.references('option_set.id')));
+        await object('failover', (t) => t
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('primary_server_id', 'integer', (c) => c.notNull().references('server.id'))
+          .addColumn('secondary_server_id', 'integer', (c) => c.notNull().references('server.id')));
+        await db.schema.createIndex('failover_primary').on('failover').columns(['primary_server_id']).execute();
+        await db.schema.createIndex('failover_secondary').on('failover').columns(['secondary_server_id']).execute();
+        await object('dhcp_scope', (t) => t
+          .addColumn('subnet_id', 'integer', (c) => c.notNull().unique().references('subnet.id'))
+          .addColumn('server_id', 'integer', (c) => c.references('server.id'))
+          .addColumn('failover_id', 'integer', (c) => c.references('failover.id'))
+          .addColumn('option_set_id', 'integer', (c) => c.references('option_set.id')));
+        await db.schema.createIndex('dhcp_scope_server').on('dhcp_scope').columns(['server_id']).execute();
+        await db.schema.createIndex('dhcp_scope_failover').on('dhcp_scope').columns(['failover_id']).execute();
+        // Per pool and per reservation: their DHCP options and classes.
+        await db.schema.alterTable('ip_range').addColumn('data', 'text').execute();
+        await db.schema.alterTable('address').addColumn('data', 'text').execute();
+        // What each server was last given (plan compares against it; deployments, issue 8, write it).
+        await db.schema.createTable('deployed_config')
+          .addColumn('server_id', 'integer', (c) => c.primaryKey().references('server.id').onDelete('cascade'))
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('deployed_at', ms, (c) => c.notNull()).execute();
+        // Lease history reported by the sites' agents.
+        await db.schema.createTable('lease_event')
+          .addColumn('id', id)
+          .addColumn('site_id', 'integer', (c) => c.notNull().references('site.id'))
+          .addColumn('server', 'text', (c) => c.notNull())
+          .addColumn('family', 'integer', (c) => c.notNull())
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addColumn('addr_hex', hex, (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('mac', 'text')
+          .addColumn('client_id', 'text')
+          .addColumn('hostname', 'text')
+          .addColumn('starts_at', ms, (c) => c.notNull())
+          .addColumn('ends_at', ms)
+          .addColumn('received_at', ms, (c) => c.notNull()).execute();
+        await db.schema.createIndex('lease_event_address').on('lease_event').columns(['addr_hex', 'starts_at']).execute();
+        await db.schema.createIndex('lease_event_mac').on('lease_event').columns(['mac', 'starts_at']).execute();
+      },
+    },
   };
 }
 

@@ -41,6 +41,8 @@ export interface SubnetTable {
   end_hex: string;
   site_id: number | null;
   description: string;
+  /** The VLAN the subnet is on (0003). */
+  vlan_id: Generated<number | null>;
   version: number;
   created_at: number;
   updated_at: number;
@@ -63,6 +65,8 @@ export interface IpRangeTable {
   start_hex: string;
   end_hex: string;
   description: string;
+  /** A pool's DHCP options and classes, JSON (0003). */
+  data: Generated<string | null>;
   version: number;
   created_at: number;
   updated_at: number;
@@ -82,6 +86,8 @@ export interface AddressTable {
   hostname: string | null;
   dns_name: string | null;
   description: string;
+  /** A reservation's DHCP options and classes, JSON (0003). */
+  data: Generated<string | null>;
   version: number;
   created_at: number;
   updated_at: number;
@@ -145,6 +151,51 @@ export interface ApiTokenTable {
   revoked_at: number | null;
 }
 
+/**
+ * A service object (0003): its references are columns, the rest of it is a JSON document
+ * in `data` (manager/objects/resource.ts). Each table adds its reference columns.
+ */
+interface ObjectTable {
+  id: Id;
+  data: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+export interface FileSetTable extends ObjectTable { name: string }
+export interface ServerTable extends ObjectTable { site_id: number; name: string; file_set_id: number | null }
+export interface TwinPairTable extends ObjectTable { site_id: number; name: string; server_a_id: number; server_b_id: number }
+export interface VlanTable extends ObjectTable { site_id: number | null; vid: number; name: string }
+export interface OptionSetTable extends ObjectTable { name: string }
+export interface ClientClassTable extends ObjectTable { name: string; option_set_id: number | null }
+export interface FailoverTable extends ObjectTable { name: string; primary_server_id: number; secondary_server_id: number }
+export interface DhcpScopeTable extends ObjectTable { subnet_id: number; server_id: number | null; failover_id: number | null; option_set_id: number | null }
+
+/** The config a server was last given: plan's "before". */
+export interface DeployedConfigTable {
+  server_id: number;
+  hash: string;
+  config: string;
+  deployed_at: number;
+}
+
+/** One lease a site reported: lease history ("who had this address last Tuesday"). */
+export interface LeaseEventTable {
+  id: Id;
+  site_id: number;
+  server: string;
+  family: number;
+  address: string;
+  addr_hex: string;
+  state: string;
+  mac: string | null;
+  client_id: string | null;
+  hostname: string | null;
+  starts_at: number;
+  ends_at: number | null;
+  received_at: number;
+}
+
 export interface ManagerTables {
   ip_space: IpSpaceTable;
   site: SiteTable;
@@ -157,7 +208,20 @@ export interface ManagerTables {
   audit: AuditTable;
   app_user: AppUserTable;
   api_token: ApiTokenTable;
+  file_set: FileSetTable;
+  server: ServerTable;
+  twin_pair: TwinPairTable;
+  vlan: VlanTable;
+  option_set: OptionSetTable;
+  client_class: ClientClassTable;
+  failover: FailoverTable;
+  dhcp_scope: DhcpScopeTable;
+  deployed_config: DeployedConfigTable;
+  lease_event: LeaseEventTable;
 }
+
+/** The tables of service objects (manager/objects/). */
+export type ObjectTableName = 'file_set' | 'server' | 'twin_pair' | 'vlan' | 'option_set' | 'client_class' | 'failover' | 'dhcp_scope';
 
 export type SubnetRow = Selectable<SubnetTable>;
 export type NewSubnet = Insertable<SubnetTable>;
