@@ -20,10 +20,13 @@ function withoutDefaults(schema: unknown): unknown {
   return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)]));
 }
 
-function shapes(def: ResourceDef): { view: TObject; patch: TSchema; query: TObject } {
+function shapes(def: ResourceDef): { view: TObject; created: TObject; patch: TSchema; query: TObject } {
   const props = def.schema.properties as Record<string, TSchema>;
   const shown = Object.fromEntries(Object.entries(props).filter(([k]) => !(def.hidden ?? []).includes(k)));
   const view = Type.Object({ id: Type.Integer({ minimum: 1 }), ...shown, version: Type.Integer(), createdAt: Type.Integer(), updatedAt: Type.Integer() }, { title: def.title });
+  // The create answer shows generated secrets once (revealOnCreate).
+  const revealed = Object.fromEntries((def.revealOnCreate ?? []).map((k) => [k, Type.Optional(Type.Unsafe({ ...withoutDefaults(props[k]) as object, description: 'Shown in this answer only: store it now.' }))]));
+  const created = Object.keys(revealed).length === 0 ? view : Type.Object({ ...view.properties, ...revealed }, { title: `${def.title}Created` });
   const patch = withoutDefaults(Type.Object(
     Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(Type.Union([Type.Unsafe(withoutDefaults(v) as object), Type.Null()]))])),
     { additionalProperties: false, minProperties: 1, description: 'A JSON merge patch (RFC 7386): the fields given replace, null removes an optional field.' },
@@ -32,12 +35,12 @@ function shapes(def: ResourceDef): { view: TObject; patch: TSchema; query: TObje
     ...Object.fromEntries((def.filters ?? []).map((f) => [f, Type.Optional(Type.Unsafe(withoutDefaults(props[f]) as object))])),
     ...S.PageQuery,
   }, { additionalProperties: false });
-  return { view, patch, query };
+  return { view, created, patch, query };
 }
 
 export async function objectRoutes(api: FastifyInstance, m: Manager): Promise<void> {
   for (const def of OBJECT_KINDS) {
-    const { view, patch, query } = shapes(def);
+    const { view, created, patch, query } = shapes(def);
     const tags = [def.path];
     const one = `/${def.path}/:id`;
     api.get<{ Querystring: Record<string, unknown> & { after?: number; limit?: number } }>(`/${def.path}`, {
@@ -47,7 +50,7 @@ export async function objectRoutes(api: FastifyInstance, m: Manager): Promise<vo
       return m.objects.list(def, filter, pageOf({ after, limit }));
     });
     api.post(`/${def.path}`, {
-      schema: { summary: `Create a ${def.type}`, tags, body: def.schema, response: { 201: view, ...errors } },
+      schema: { summary: `Create a ${def.type}`, tags, body: def.schema, response: { 201: created, ...errors } },
     }, async (req, reply) => reply.code(201).send(withEtag(reply, await m.objects.create(req.principal!, def, req.body))));
     api.get<Id>(one, {
       schema: { summary: `Get a ${def.type}`, tags, params: S.IdParams, response: { 200: view, ...errors } },

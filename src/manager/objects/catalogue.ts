@@ -4,5 +4,6 @@ import type { ResourceDef } from './resource.js';
 import { servers, twinPairs } from './servers.js';
 import { vlans } from './vlans.js';
 import { clientClasses, dhcpScopes, failovers, fileSets, optionSets } from './dhcp.js';
+import { dnsRecords, dnsZones, tsigKeys } from './dns.js';
 
-export const OBJECT_KINDS: readonly ResourceDef[] = [servers, twinPairs, vlans, optionSets, clientClasses, failovers, dhcpScopes, fileSets] as readonly ResourceDef[];
+export const OBJECT_KINDS: readonly ResourceDef[] = [servers, twinPairs, vlans, optionSets, clientClasses, failovers, dhcpScopes, fileSets, tsigKeys, dnsZones, dnsRecords] as readonly ResourceDef[];

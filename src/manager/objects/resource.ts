@@ -33,6 +33,20 @@ export interface Referrer {
   readonly column: string;
   /** The referring object's name in messages, e.g. "failover relationship". */
   readonly what: string;
+  /** The column naming the referring object in messages (default: id); a join table names its owner. */
+  readonly idColumn?: string;
+}
+
+/** A list field kept in a join table (one row per member, both ends foreign keys), not in `data`. */
+export interface Link {
+  /** The join table. */
+  readonly table: string;
+  /** Its column holding this object's id. */
+  readonly column: string;
+  /** Its column holding a member's id. */
+  readonly target: string;
+  /** What the members are: each must exist. */
+  readonly reference: Reference;
 }
 
 export interface ResourceDef<S extends TObject = TObject> {
@@ -50,6 +64,10 @@ export interface ResourceDef<S extends TObject = TObject> {
   readonly columns: Readonly<Record<string, string>>;
   /** Fields that are never read back (secrets): stored and rendered, not shown. */
   readonly hidden?: readonly string[];
+  /** Hidden fields the create answer shows, once (a secret the manager generated): never again. */
+  readonly revealOnCreate?: readonly string[];
+  /** List fields of member ids kept in join tables: field → link. Read back in id order. */
+  readonly links?: Readonly<Record<string, Link>>;
   /** Column fields a list may filter on. */
   readonly filters?: readonly string[];
   /** Field sets that must be unique among objects of this kind. */
@@ -60,8 +78,11 @@ export interface ResourceDef<S extends TObject = TObject> {
   readonly referencedBy?: readonly Referrer[];
   /** Fills what the database makes on create (a generated key…). */
   prepare?(doc: Static<S>): Static<S>;
-  /** Semantic checks once schema and references passed; throw a ManagerError naming the field. */
-  check?(trx: Trx, doc: Static<S>, id: number | undefined): Promise<void>;
+  /**
+   * Semantic checks once schema and references passed; throw a ManagerError naming the
+   * field. May return the document normalised (names in the one form they are stored in).
+   */
+  check?(trx: Trx, doc: Static<S>, id: number | undefined): Promise<Static<S> | void>;
   /** A line for people (CLI tables, messages): the name, or the object's key fields. */
   label(doc: Static<S>): string;
 }
@@ -90,11 +111,34 @@ function rowOf(def: ResourceDef, doc: Record<string, unknown>): Record<string, u
   for (const column of Object.values(def.columns)) row[column] = null;
   for (const [field, value] of Object.entries(doc)) {
     const column = def.columns[field];
+    if (def.links?.[field]) continue;
     if (column) row[column] = value ?? null;
     else if (value !== undefined) data[field] = value;
   }
   row.data = JSON.stringify(data);
   return row;
+}
+
+/** The link fields of rows (member ids in id order), read with one query per link. */
+async function linksOf(db: Untyped, def: ResourceDef, ids: readonly number[]): Promise<Map<number, Record<string, number[]>>> {
+  const out = new Map<number, Record<string, number[]>>(ids.map((id) => [id, {}]));
+  for (const [field, link] of Object.entries(def.links ?? {})) {
+    for (const id of ids) out.get(id)![field] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db.selectFrom(link.table).select([`${link.column} as owner`, `${link.target} as member`])
+        .where(link.column, 'in', ids.slice(i, i + 500)).orderBy(link.target).execute() as { owner: number; member: number }[];
+      for (const r of rows) out.get(r.owner)![field]!.push(r.member);
+    }
+  }
+  return out;
+}
+
+async function writeLinks(db: Untyped, def: ResourceDef, id: number, doc: Record<string, unknown>): Promise<void> {
+  for (const [field, link] of Object.entries(def.links ?? {})) {
+    await db.deleteFrom(link.table).where(link.column, '=', id).execute();
+    const members = (doc[field] as number[] | undefined) ?? [];
+    if (members.length > 0) await db.insertInto(link.table).values(members.map((m) => ({ [link.column]: id, [link.target]: m }))).execute();
+  }
 }
 
 /** A JSON merge patch (RFC 7386): objects merge field by field, null removes, anything else replaces. */
@@ -133,13 +177,25 @@ export class Resources {
   async get(def: ResourceDef, id: number): Promise<ObjectView> {
     const row = await this.db().selectFrom(def.table).selectAll().where('id', '=', id).executeTakeFirst() as AnyRow | undefined;
     if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `${def.type} ${id} does not exist`, `${def.type} ${id}`);
-    return viewOf(def, row);
+    return (await this.views(this.db(), def, [row]))[0]!;
+  }
+
+  /** Views of rows, their link fields read too. */
+  private async views(db: Untyped, def: ResourceDef, rows: readonly AnyRow[]): Promise<ObjectView[]> {
+    if (!def.links || rows.length === 0) return rows.map((r) => viewOf(def, r));
+    const links = await linksOf(db, def, rows.map((r) => r.id));
+    return rows.map((r) => {
+      const v = viewOf(def, r) as Record<string, unknown>;
+      const { id, version, createdAt, updatedAt, ...doc } = v;
+      return { id, ...doc, ...links.get(r.id), version, createdAt, updatedAt } as ObjectView;
+    });
   }
 
   /** The whole stored document, secrets included: for rendering, never for answers. */
   async document(def: ResourceDef, id: number, trx?: Trx): Promise<Record<string, unknown> | undefined> {
     const row = await this.db(trx).selectFrom(def.table).selectAll().where('id', '=', id).executeTakeFirst() as AnyRow | undefined;
-    return row ? { id: row.id, ...documentOf(def, row) } : undefined;
+    if (!row) return undefined;
+    return { id: row.id, ...documentOf(def, row), ...(def.links ? (await linksOf(this.db(trx), def, [row.id])).get(row.id) : {}) };
   }
 
   async list(def: ResourceDef, filter: Readonly<Record<string, unknown>>, p: PageRequest): Promise<Page<ObjectView>> {
@@ -151,22 +207,30 @@ export class Resources {
     }
     const rows = await q.orderBy('id').limit(p.limit + 1).execute() as AnyRow[];
     const more = rows.length > p.limit;
-    const items = (more ? rows.slice(0, p.limit) : rows).map((r) => viewOf(def, r));
+    const items = await this.views(this.db(), def, more ? rows.slice(0, p.limit) : rows);
     return { items, next: more ? items.at(-1)!.id : null };
   }
 
   create(actor: Actor, def: ResourceDef, input: unknown): Promise<ObjectView> {
-    return this.write(async (trx) => {
-      const object = `${def.type} ${labelOf(def, input)}`;
-      let doc = validate(def, input, object);
-      if (def.prepare) doc = def.prepare(doc) as Record<string, unknown>;
-      await this.checkAll(trx, def, doc, undefined, object);
-      const now = this.clock.now();
-      const row = await this.db(trx).insertInto(def.table).values({ ...rowOf(def, doc), version: 1, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow() as AnyRow;
-      const view = viewOf(def, row);
-      await audit(trx, now, actor, 'create', def.type, row.id, null, view);
-      return view;
-    }, def, input);
+    return this.write((trx) => this.createIn(trx, actor, def, input), def, input);
+  }
+
+  /**
+   * Create within the caller's transaction (an import's). The answer shows the fields of
+   * `revealOnCreate` (a generated secret) this once; the audit entry never does.
+   */
+  async createIn(trx: Trx, actor: Actor, def: ResourceDef, input: unknown): Promise<ObjectView> {
+    const object = `${def.type} ${labelOf(def, input)}`;
+    let doc = validate(def, input, object);
+    if (def.prepare) doc = def.prepare(doc) as Record<string, unknown>;
+    doc = await this.checkAll(trx, def, doc, undefined, object);
+    const now = this.clock.now();
+    const row = await this.db(trx).insertInto(def.table).values({ ...rowOf(def, doc), version: 1, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow() as AnyRow;
+    await writeLinks(this.db(trx), def, row.id, doc);
+    const view = (await this.views(this.db(trx), def, [row]))[0]!;
+    await audit(trx, now, actor, 'create', def.type, row.id, null, view);
+    const revealed = Object.fromEntries((def.revealOnCreate ?? []).filter((f) => doc[f] !== undefined).map((f) => [f, doc[f]]));
+    return Object.keys(revealed).length === 0 ? view : { ...view, ...revealed };
   }
 
   update(actor: Actor, def: ResourceDef, id: number, patch: unknown, expectedVersion: number | undefined): Promise<ObjectView> {
@@ -174,12 +238,14 @@ export class Resources {
       const row = await this.lockRow(trx, def, id);
       const object = `${def.type} ${id}`;
       requireVersion(object, row.version, expectedVersion);
-      const before = viewOf(def, row);
-      const doc = validate(def, mergePatch(documentOf(def, row), patch), object);
-      await this.checkAll(trx, def, doc, id, object);
+      const before = (await this.views(this.db(trx), def, [row]))[0]!;
+      const stored = { ...documentOf(def, row), ...(def.links ? (await linksOf(this.db(trx), def, [id])).get(id) : {}) };
+      let doc = validate(def, mergePatch(stored, patch), object);
+      doc = await this.checkAll(trx, def, doc, id, object);
       const now = this.clock.now();
       const next = await this.db(trx).updateTable(def.table).set({ ...rowOf(def, doc), version: row.version + 1, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow() as AnyRow;
-      const view = viewOf(def, next);
+      await writeLinks(this.db(trx), def, id, doc);
+      const view = (await this.views(this.db(trx), def, [next]))[0]!;
       await audit(trx, now, actor, 'update', def.type, id, before, view);
       return view;
     }, def, patch);
@@ -191,11 +257,13 @@ export class Resources {
       const object = `${def.type} ${id}`;
       requireVersion(object, row.version, expectedVersion);
       for (const r of def.referencedBy ?? []) {
-        const user = await this.db(trx).selectFrom(r.table).select('id').where(r.column, '=', id).limit(1).executeTakeFirst() as { id: number } | undefined;
+        const user = await this.db(trx).selectFrom(r.table).select(`${r.idColumn ?? 'id'} as id`).where(r.column, '=', id).limit(1).executeTakeFirst() as { id: number } | undefined;
         if (user) throw new ManagerError('MANAGER_IN_USE', 'conflict', `${object} is used by ${r.what} ${user.id}; change or delete that first`, object);
       }
+      const before = (await this.views(this.db(trx), def, [row]))[0]!;
+      for (const link of Object.values(def.links ?? {})) await this.db(trx).deleteFrom(link.table).where(link.column, '=', id).execute();
       await this.db(trx).deleteFrom(def.table).where('id', '=', id).execute();
-      await audit(trx, this.clock.now(), actor, 'delete', def.type, id, viewOf(def, row), null);
+      await audit(trx, this.clock.now(), actor, 'delete', def.type, id, before, null);
     }, def, undefined);
   }
 
@@ -207,13 +275,27 @@ export class Resources {
     return row;
   }
 
-  private async checkAll(trx: Trx, def: ResourceDef, doc: Record<string, unknown>, id: number | undefined, object: string): Promise<void> {
+  private async checkAll(trx: Trx, def: ResourceDef, doc: Record<string, unknown>, id: number | undefined, object: string): Promise<Record<string, unknown>> {
     for (const [field, ref] of Object.entries(def.references ?? {})) {
       const target = doc[field];
       if (target === undefined || target === null) continue;
       const found = await this.db(trx).selectFrom(ref.table).select('id').where('id', '=', target).executeTakeFirst();
       if (!found) throw new ManagerError('MANAGER_INVALID', 'invalid', `${ref.what} ${String(target)} does not exist`, object, field);
     }
+    for (const [field, link] of Object.entries(def.links ?? {})) {
+      for (const [i, target] of ((doc[field] as number[] | undefined) ?? []).entries()) {
+        const found = await this.db(trx).selectFrom(link.reference.table).select('id').where('id', '=', target).executeTakeFirst();
+        if (!found) throw new ManagerError('MANAGER_INVALID', 'invalid', `${link.reference.what} ${String(target)} does not exist`, object, `${field}.${i}`);
+      }
+    }
+    await this.checkUnique(trx, def, doc, id, object);
+    const normalised = await def.check?.(trx, doc as Static<typeof def.schema>, id) as Record<string, unknown> | undefined;
+    if (normalised === undefined) return doc;
+    await this.checkUnique(trx, def, normalised, id, object); // names in their stored form
+    return normalised;
+  }
+
+  private async checkUnique(trx: Trx, def: ResourceDef, doc: Record<string, unknown>, id: number | undefined, object: string): Promise<void> {
     for (const fields of def.unique ?? []) {
       let q = this.db(trx).selectFrom(def.table).select('id');
       for (const f of fields) {
@@ -225,7 +307,6 @@ export class Resources {
       const taken = await q.executeTakeFirst() as { id: number } | undefined;
       if (taken) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${def.type} ${taken.id} has the same ${fields.join(' and ')} already`, object, fields.at(-1));
     }
-    await def.check?.(trx, doc as Static<typeof def.schema>, id);
   }
 
   /** One transaction; a unique constraint the checks could not see (a concurrent writer) is a conflict, not a 500. */

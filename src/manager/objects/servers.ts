@@ -40,8 +40,18 @@ export const servers: ResourceDef<typeof ServerDoc> = {
     { table: 'failover', column: 'primary_server_id', what: 'failover relationship' },
     { table: 'failover', column: 'secondary_server_id', what: 'failover relationship' },
     { table: 'dhcp_scope', column: 'server_id', what: 'DHCP scope' },
+    { table: 'dns_zone', column: 'primary_server_id', what: 'DNS zone' },
+    { table: 'dns_zone_secondary', column: 'server_id', idColumn: 'zone_id', what: 'DNS zone (as a secondary)' },
   ],
   label: (d) => d.name,
+  async check(trx, d, id) {
+    if (id === undefined || d.roles.includes('dns')) return;
+    // A zone's primary and secondaries run DNS (docs/manager.md "DNS"): the role stays while a zone uses the server.
+    const zone = await trx.selectFrom('dns_zone').select(['id', 'name']).where((w) => w.or([
+      w('primary_server_id', '=', id), w('id', 'in', w.selectFrom('dns_zone_secondary').select('zone_id').where('server_id', '=', id)),
+    ])).executeTakeFirst();
+    if (zone) throw new ManagerError('MANAGER_INVALID', 'invalid', `DNS zone ${zone.name} is served by this server: it keeps the role dns until the zone is moved`, `server ${d.name}`, 'roles');
+  },
 };
 
 export const TwinPairDoc = Type.Object({

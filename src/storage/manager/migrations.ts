@@ -199,6 +199,34 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('lease_event_mac').on('lease_event').columns(['mac', 'starts_at']).execute();
       },
     },
+    '0004-dns': {
+      async up(db: Db) {
+        const object = (name: string, build: (t: ReturnType<Db['schema']['createTable']>) => ReturnType<Db['schema']['createTable']>) =>
+          stamped(build(db.schema.createTable(name).addColumn('id', id)).addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))).execute();
+        // TSIG keys: the secret is in `data`, never read back through the API.
+        await object('tsig_key', (t) => t.addColumn('name', 'text', (c) => c.notNull().unique()));
+        await object('dns_zone', (t) => t
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('primary_server_id', 'integer', (c) => c.notNull().references('server.id'))
+          .addColumn('transfer_key_id', 'integer', (c) => c.references('tsig_key.id'))
+          .addColumn('update_key_id', 'integer', (c) => c.references('tsig_key.id')));
+        await db.schema.createIndex('dns_zone_primary').on('dns_zone').columns(['primary_server_id']).execute();
+        // The servers holding a secondary copy of a zone.
+        await db.schema.createTable('dns_zone_secondary')
+          .addColumn('zone_id', 'integer', (c) => c.notNull().references('dns_zone.id').onDelete('cascade'))
+          .addColumn('server_id', 'integer', (c) => c.notNull().references('server.id'))
+          .addPrimaryKeyConstraint('dns_zone_secondary_pk', ['zone_id', 'server_id']).execute();
+        await db.schema.createIndex('dns_zone_secondary_server').on('dns_zone_secondary').columns(['server_id']).execute();
+        // Manual records; those made from addresses are computed when a zone is rendered.
+        await object('dns_record', (t) => t
+          .addColumn('zone_id', 'integer', (c) => c.notNull().references('dns_zone.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull()));
+        await db.schema.createIndex('dns_record_zone_name').on('dns_record').columns(['zone_id', 'name']).execute();
+        // Generated forward records find their addresses by name.
+        await db.schema.createIndex('address_dns_name').on('address').columns(['dns_name']).execute();
+      },
+    },
   };
 }
 

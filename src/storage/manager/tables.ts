@@ -170,6 +170,12 @@ export interface OptionSetTable extends ObjectTable { name: string }
 export interface ClientClassTable extends ObjectTable { name: string; option_set_id: number | null }
 export interface FailoverTable extends ObjectTable { name: string; primary_server_id: number; secondary_server_id: number }
 export interface DhcpScopeTable extends ObjectTable { subnet_id: number; server_id: number | null; failover_id: number | null; option_set_id: number | null }
+export interface TsigKeyTable extends ObjectTable { name: string }
+export interface DnsZoneTable extends ObjectTable { name: string; primary_server_id: number; transfer_key_id: number | null; update_key_id: number | null }
+/** The servers holding a secondary copy of a zone (0004). */
+export interface DnsZoneSecondaryTable { zone_id: number; server_id: number }
+/** A manual record: owner relative to its zone ("@": the apex), type mnemonic; ttl and rdata text in `data` (0004). */
+export interface DnsRecordTable extends ObjectTable { zone_id: number; name: string; type: string }
 
 /** The config a server was last given: plan's "before". */
 export interface DeployedConfigTable {
@@ -216,12 +222,16 @@ export interface ManagerTables {
   client_class: ClientClassTable;
   failover: FailoverTable;
   dhcp_scope: DhcpScopeTable;
+  tsig_key: TsigKeyTable;
+  dns_zone: DnsZoneTable;
+  dns_zone_secondary: DnsZoneSecondaryTable;
+  dns_record: DnsRecordTable;
   deployed_config: DeployedConfigTable;
   lease_event: LeaseEventTable;
 }
 
 /** The tables of service objects (manager/objects/). */
-export type ObjectTableName = 'file_set' | 'server' | 'twin_pair' | 'vlan' | 'option_set' | 'client_class' | 'failover' | 'dhcp_scope';
+export type ObjectTableName = 'file_set' | 'server' | 'twin_pair' | 'vlan' | 'option_set' | 'client_class' | 'failover' | 'dhcp_scope' | 'tsig_key' | 'dns_zone' | 'dns_record';
 
 export type SubnetRow = Selectable<SubnetTable>;
 export type NewSubnet = Insertable<SubnetTable>;
