@@ -1,10 +1,11 @@
 // CSV import and export (docs/api.md "Import and export"): POST a text/csv body to
-// /import/{addresses|subnets}?spaceId=…[&dryRun=true] for a report of every row; GET
-// /export/{addresses|subnets}?spaceId=… for the same columns back.
+// /import/{addresses|subnets}?spaceId=…[&dryRun=true] (or /import/records?[dryRun=true],
+// manual DNS records) for a report of every row; GET /export/{addresses|subnets}?spaceId=…
+// (or /export/records[?zone=…]) for the same columns back.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Manager } from '../manager/manager.js';
-import { ADDRESS_COLUMNS, SUBNET_COLUMNS, type ImportReport } from '../manager/import-export.js';
+import { ADDRESS_COLUMNS, RECORD_COLUMNS, SUBNET_COLUMNS, type ImportReport } from '../manager/import-export.js';
 import * as S from './schemas.js';
 
 /** Largest CSV body: 200 000 rows of a few fields. */
@@ -47,4 +48,24 @@ export async function csvRoutes(api: FastifyInstance, m: Manager): Promise<void>
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${kind}.csv"`).send(text);
     });
   }
+  const RecordImportQuery = Type.Object({ dryRun: ImportQuery.properties.dryRun }, { additionalProperties: false });
+  const RecordExportQuery = Type.Object({ zone: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Only this zone\'s records (its name).' })) }, { additionalProperties: false });
+  api.post<{ Querystring: Static<typeof RecordImportQuery>; Body: string }>('/import/records', {
+    schema: {
+      summary: 'Import manual DNS records from CSV (zone, name, type, ttl, data, description): one transaction, all or nothing; the report lists every row in error (422 when any, 200 otherwise)',
+      tags: ['import'], querystring: RecordImportQuery, body: csvBody(RECORD_COLUMNS), response: { 200: Report, ...errors, 422: Type.Union([Report, S.ErrorBody]) },
+    },
+  }, async (req, reply) => {
+    const report = await m.csv.importRecords(req.principal!, req.body, req.query.dryRun ?? false);
+    return reply.code(answer(report)).send(report);
+  });
+  api.get<{ Querystring: Static<typeof RecordExportQuery> }>('/export/records', {
+    schema: {
+      summary: 'Export manual DNS records as CSV (the columns the import takes)', tags: ['import'], querystring: RecordExportQuery,
+      response: { 200: { description: 'CSV', content: { 'text/csv': { schema: Type.String() } } }, ...errors },
+    },
+  }, async (req, reply) => {
+    const text = await m.csv.exportRecords(req.query.zone);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="records.csv"').send(text);
+  });
 }

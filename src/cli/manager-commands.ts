@@ -91,6 +91,17 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
   };
 }
 
+/** An import's report: every row in error, then the counts; a refused import is a failure. */
+function printReport(o: Connection, report: Row): void {
+  if (o.json) print(o, report, []);
+  else {
+    const errors = report.errors as { line: number; code: string; message: string; field?: string }[];
+    for (const e of errors) process.stdout.write(`line ${e.line}: ${e.code}: ${e.message}${e.field ? ` (field ${e.field})` : ''}\n`);
+    process.stdout.write(`${String(report.rows)} rows: ${String(report.created)} ${report.applied ? 'created' : 'to create'}, ${String(report.unchanged)} unchanged, ${errors.length} in error; ${report.applied ? 'written' : report.dryRun ? 'dry run: nothing written' : 'nothing written'}\n`);
+  }
+  if (!report.dryRun && !report.applied) throw new CliFailure('the import was refused: fix the rows above', EXIT_USAGE);
+}
+
 const SUBNET = ['id', 'prefix', 'parentId', 'siteId', 'description'] as const;
 const ADDRESS = ['id', 'address', 'kind', 'mac', 'hostname', 'dnsName', 'subnetId'] as const;
 
@@ -182,13 +193,7 @@ export function addManagerCommands(program: Command): void {
       .action(run(async (file: string, o) => {
         const text = file === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(file, 'utf8');
         const report = await answer(await send(o, 'POST', `/import/${kind}?spaceId=${Number(o.space)}${o.dryRun ? '&dryRun=true' : ''}`, text, { 'content-type': 'text/csv' }));
-        if (o.json) print(o, report, []);
-        else {
-          const errors = report.errors as { line: number; code: string; message: string; field?: string }[];
-          for (const e of errors) process.stdout.write(`line ${e.line}: ${e.code}: ${e.message}${e.field ? ` (field ${e.field})` : ''}\n`);
-          process.stdout.write(`${String(report.rows)} rows: ${String(report.created)} ${report.applied ? 'created' : 'to create'}, ${String(report.unchanged)} unchanged, ${errors.length} in error; ${report.applied ? 'written' : report.dryRun ? 'dry run: nothing written' : 'nothing written'}\n`);
-        }
-        if (!report.dryRun && !report.applied) throw new CliFailure('the import was refused: fix the rows above', EXIT_USAGE);
+        printReport(o, report);
       }));
     withConnection(exporter.command(kind).description(`export ${kind} as CSV to standard output`).requiredOption('--space <id>'))
       .action(run(async (o) => {
@@ -197,6 +202,21 @@ export function addManagerCommands(program: Command): void {
         process.stdout.write(await res.text());
       }));
   }
+
+  // Manual DNS records: no IP space; the zone is a column.
+  withConnection(importer.command('records').description('import manual DNS records from a CSV file (zone,name,type,ttl,data,description; - for standard input)').argument('<file>')
+    .option('--dry-run', 'check every row and report; write nothing'))
+    .action(run(async (file: string, o) => {
+      const text = file === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(file, 'utf8');
+      const report = await answer(await send(o, 'POST', `/import/records${o.dryRun ? '?dryRun=true' : ''}`, text, { 'content-type': 'text/csv' }));
+      printReport(o, report);
+    }));
+  withConnection(exporter.command('records').description('export manual DNS records as CSV to standard output').option('--zone <name>', 'only this zone\'s records'))
+    .action(run(async (o) => {
+      const res = await send(o, 'GET', `/export/records${o.zone ? `?zone=${encodeURIComponent(o.zone)}` : ''}`, undefined, {});
+      if (!res.ok) await answer(res);
+      process.stdout.write(await res.text());
+    }));
 
   list(program.command('audit').description('the audit log: who changed what, before and after').option('--type <object-type>', 'e.g. subnet').option('--object <id>'))
     .action(run(async (o) => print(o, (await listAll(o, '/audit', { objectType: o.type, objectId: o.object })).map((e) => ({ ...e, at: new Date(e.at as number).toISOString() })), ['id', 'at', 'actor', 'action', 'objectType', 'objectId'])));

@@ -12,10 +12,14 @@ import { refreshBlocks, refreshRanges } from './ipam/free-space-rows.js';
 import type { AddressRow, SubnetRow } from '../storage/manager/tables.js';
 import { inTransaction, lockSpace, lockSubnet, type Trx } from './ipam/transaction.js';
 import type { Manager } from './manager.js';
+import { dnsRecords, parseRdata, relativeOwner, storedName, absolute } from './objects/dns.js';
+import { rdataKey } from '../protocol/dns/zone-file/rdata-text.js';
+import { typeFromText, typeToText } from '../protocol/dns/zone-file/mnemonics.js';
 
 export const IMPORT_LIMITS = { maxRecords: 200_000, maxFieldLength: 1000 } as const;
 export const ADDRESS_COLUMNS = ['address', 'kind', 'mac', 'client_id', 'hostname', 'dns_name', 'description'] as const;
 export const SUBNET_COLUMNS = ['prefix', 'site', 'description'] as const;
+export const RECORD_COLUMNS = ['zone', 'name', 'type', 'ttl', 'data', 'description'] as const;
 
 export interface RowError {
   readonly line: number;
@@ -164,6 +168,86 @@ export class ImportExport {
       await this.m.subnets.createIn(trx, actor, spaceId, f.prefix!, siteId, f.description ?? '');
       return 'created';
     });
+  }
+
+  /**
+   * Manual DNS records (docs/api.md "Import and export"): each row is checked as a create
+   * of the record is (names, type, data, CNAME exclusivity, zone membership), against the
+   * rows before it too; a row equal to a recorded record (same owner, type, data and TTL)
+   * is unchanged.
+   */
+  async importRecords(actor: Actor, text: string, dryRun: boolean): Promise<ImportReport> {
+    const parsed = this.parse(text, RECORD_COLUMNS, ['zone', 'name', 'type', 'data']);
+    try {
+      return await inTransaction(this.m.database, async (trx) => {
+        const zones = new Map<string, { id: number; name: string } | undefined>();
+        let created = 0;
+        let unchanged = 0;
+        const errors: RowError[] = [];
+        for (const r of parsed.records) {
+          const f = r.fields;
+          try {
+            const zoneName = storedName(f.zone!);
+            if (!zones.has(zoneName)) zones.set(zoneName, await trx.selectFrom('dns_zone').select(['id', 'name']).where('name', '=', zoneName).executeTakeFirst());
+            const zone = zones.get(zoneName);
+            if (!zone) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `DNS zone ${f.zone} does not exist`, undefined, 'zone');
+            if (f.ttl && !/^\d{1,10}$/.test(f.ttl)) throw new ManagerError('MANAGER_INVALID', 'invalid', `TTL "${f.ttl}" is not a number of seconds`, undefined, 'ttl');
+            const ttl = f.ttl ? Number(f.ttl) : undefined;
+            // The same record recorded already: unchanged.
+            const name = relativeOwner(f.name!, zone.name);
+            const type = typeFromText(f.type!);
+            if (name !== undefined && type !== undefined) {
+              const data = parseRdata(type, f.data!, absolute(zone.name));
+              if (typeof data !== 'string') {
+                const same = (await trx.selectFrom('dns_record').select(['id', 'data']).where('zone_id', '=', zone.id).where('name', '=', name).where('type', '=', typeToText(type)).execute())
+                  .find((e) => {
+                    const other = parseRdata(type, (JSON.parse(e.data) as { rdata: string }).rdata, absolute(zone.name));
+                    return typeof other !== 'string' && rdataKey(type, other) === rdataKey(type, data);
+                  });
+                if (same) {
+                  const d = JSON.parse(same.data) as { ttl?: number; description?: string };
+                  if (d.ttl !== ttl || (d.description ?? '') !== (f.description ?? '')) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `DNS record ${same.id} is this record with another TTL or description`, undefined, 'ttl');
+                  unchanged++;
+                  continue;
+                }
+              }
+            }
+            await this.m.objects.createIn(trx, actor, dnsRecords, {
+              zoneId: zone.id, name: f.name, type: f.type, rdata: f.data, ...(ttl !== undefined && { ttl }), ...(f.description ? { description: f.description } : {}),
+            });
+            created++;
+          } catch (error) {
+            if (!(error instanceof ManagerError)) throw error;
+            // The document's fields by their CSV columns.
+            const column = error.field === 'rdata' ? 'data' : error.field === 'zoneId' ? 'zone' : error.field;
+            addError(errors, r.line, new ManagerError(error.code, error.kind, error.message, error.object, column));
+          }
+        }
+        const report = { dryRun, applied: !dryRun && errors.length === 0, rows: parsed.records.length, created, unchanged, errors };
+        if (!report.applied) throw new RollBack(report);
+        return report;
+      });
+    } catch (error) {
+      if (error instanceof RollBack) return error.report;
+      throw error;
+    }
+  }
+
+  /** Manual DNS records, by zone, owner and type; one zone's when `zone` is given. */
+  async exportRecords(zone?: string): Promise<string> {
+    let q = this.m.database.db.selectFrom('dns_record').innerJoin('dns_zone', 'dns_zone.id', 'dns_record.zone_id')
+      .select(['dns_zone.name as zone', 'dns_record.name', 'dns_record.type', 'dns_record.data']);
+    if (zone !== undefined) {
+      const name = storedName(zone);
+      const found = await this.m.database.db.selectFrom('dns_zone').select('id').where('name', '=', name).executeTakeFirst();
+      if (!found) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `DNS zone ${zone} does not exist`, `DNS zone ${zone}`, 'zone');
+      q = q.where('dns_zone.name', '=', name);
+    }
+    const rows = await q.orderBy('dns_zone.name').orderBy('dns_record.name').orderBy('dns_record.type').orderBy('dns_record.id').execute();
+    return csvLine(RECORD_COLUMNS) + rows.map((r) => {
+      const d = JSON.parse(r.data) as { ttl?: number; rdata: string; description?: string };
+      return csvLine([r.zone, r.name, r.type, d.ttl === undefined ? null : String(d.ttl), d.rdata, d.description ?? null]);
+    }).join('');
   }
 
   async exportAddresses(spaceId: number): Promise<string> {

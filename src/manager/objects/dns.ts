@@ -211,6 +211,15 @@ export const DnsRecordDoc = Type.Object({
 }, { additionalProperties: false });
 export type DnsRecordDocument = Static<typeof DnsRecordDoc>;
 
+/** A record's owner as stored: relative to the zone, lower case ("@": the apex); undefined for an absolute name outside it. */
+export function relativeOwner(text: string, zone: string): string | undefined {
+  const t = text.trim().toLowerCase();
+  if (!t.endsWith('.') || t === '@') return t;
+  const abs = t.slice(0, -1);
+  if (abs !== zone && !abs.endsWith(`.${zone}`)) return undefined;
+  return relativeTo(abs, zone);
+}
+
 /** The data of a record's text, or the reason it does not parse. */
 export function parseRdata(type: number, text: string, origin: string): RData | string {
   try {
@@ -238,13 +247,8 @@ export const dnsRecords: ResourceDef<typeof DnsRecordDoc> = {
     const zone = await trx.selectFrom('dns_zone').select(['id', 'name']).where('id', '=', d.zoneId).executeTakeFirstOrThrow();
     const object = `DNS record ${d.name} ${d.type} of zone ${zone.name}`;
     // The owner, relative to the zone.
-    let text = d.name.trim().toLowerCase();
-    if (text.endsWith('.') && text !== '@') {
-      const abs = text.slice(0, -1);
-      if (abs !== zone.name && !abs.endsWith(`.${zone.name}`)) throw new ManagerError('MANAGER_INVALID', 'invalid', `${d.name} is not in the zone ${zone.name}`, object, 'name');
-      text = relativeTo(abs, zone.name);
-    }
-    const name = text;
+    const name = relativeOwner(d.name, zone.name);
+    if (name === undefined) throw new ManagerError('MANAGER_INVALID', 'invalid', `${d.name} is not in the zone ${zone.name}`, object, 'name');
     if (name !== '@') {
       const problem = nameProblem(name, true) ?? nameProblem(`${name}.${zone.name}`.replace(/^\*\./, 'x.'));
       if (problem) throw new ManagerError('MANAGER_INVALID', 'invalid', `${d.name} is not a valid owner name: ${problem}`, object, 'name');
