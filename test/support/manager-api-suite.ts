@@ -13,6 +13,10 @@ import { outpostBin } from './paths.js';
 
 export interface RunningManager {
   readonly url: string;
+  /** The manager's data directory (its SQLite file is there unless `database` is given). */
+  readonly dir: string;
+  /** The --database given, if any. */
+  readonly database?: string;
   readonly adminToken: string;
   readonly stdout: () => string;
   stop(): Promise<void>;
@@ -26,7 +30,7 @@ export async function startManager(database?: string): Promise<RunningManager> {
     const url = (await child.waitFor(/^Outpost manager: (\S+)\/api\/v1 /m, 30_000))[1]!;
     await child.waitFor(/^Admin API token written to /m);
     return {
-      url, adminToken: readFileSync(join(dir, 'admin.token'), 'utf8').trim(), stdout: () => child.stdout(),
+      url, dir, ...(database ? { database } : {}), adminToken: readFileSync(join(dir, 'admin.token'), 'utf8').trim(), stdout: () => child.stdout(),
       async stop() {
         child.proc.kill('SIGTERM');
         await child.exit().catch(() => child.kill());
