@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outpostBin } from '../support/paths.js';
 import { freeTcpPort } from '../support/ports.js';
-import { startManager, type RunningManager } from '../support/manager-api-suite.js';
+import { client, startManager, type RunningManager } from '../support/manager-api-suite.js';
 
 let m: RunningManager;
 let dir: string;
@@ -118,4 +118,27 @@ test('CSV from the command line: a dry run, a refused file with its lines, an im
   const back = join(dir, 'exported.csv');
   writeFileSync(back, exported.stdout);
   assert.equal((await admin('import', 'addresses', back, '--space', String(space.id))).stdout, '2 rows: 0 created, 2 unchanged, 0 in error; written\n');
+});
+
+test('DNS records CSV from the command line: a dry run, a refused file with its lines and fields, an import, an export of one zone that imports again unchanged', async () => {
+  const api = client(`${m.url}/api/v1`, m.adminToken);
+  const site = (await api('POST', '/sites', { name: 'dns-cli' })).body as { id: number };
+  const server = (await api('POST', '/servers', { siteId: site.id, name: 'dns-cli-a', address: '192.0.2.5', roles: ['dns'] })).body as { id: number };
+  assert.equal((await api('POST', '/dns-zones', { name: 'cli.example.com', primaryServerId: server.id, nameservers: ['ns.example.net'] })).status, 201);
+  const file = join(dir, 'records.csv');
+  writeFileSync(file, 'zone,name,type,data\ncli.example.com,pbx,A,192.0.2.60\ncli.example.com,sip,CNAME,pbx\n');
+  const dry = await admin('import', 'records', file, '--dry-run');
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.equal(dry.stdout, '2 rows: 2 to create, 0 unchanged, 0 in error; dry run: nothing written\n');
+  const badFile = join(dir, 'bad-records.csv');
+  writeFileSync(badFile, 'zone,name,type,data\ncli.example.com,pbx,A,192.0.2.999\nnowhere.example.com,x,A,192.0.2.1\n');
+  const bad = await admin('import', 'records', badFile);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stdout, /^line 2: MANAGER_INVALID: .* \(field data\)\nline 3: MANAGER_NOT_FOUND: DNS zone nowhere.example.com does not exist \(field zone\)\n/);
+  assert.equal((await admin('import', 'records', file)).stdout, '2 rows: 2 created, 0 unchanged, 0 in error; written\n');
+  const exported = await admin('export', 'records', '--zone', 'cli.example.com');
+  assert.equal(exported.stdout, 'zone,name,type,ttl,data,description\r\ncli.example.com,pbx,A,,192.0.2.60,\r\ncli.example.com,sip,CNAME,,pbx,\r\n');
+  const back = join(dir, 'exported-records.csv');
+  writeFileSync(back, exported.stdout);
+  assert.equal((await admin('import', 'records', back)).stdout, '2 rows: 0 created, 2 unchanged, 0 in error; written\n');
 });
