@@ -140,9 +140,10 @@ export async function serverFacts(trx: Pick<Trx, 'selectFrom'>, id: number): Pro
 }
 
 /** Records of `zone` (stored rows) at or below `name` (relative to it). */
-function recordsAtOrBelow(trx: Trx, zoneId: number, name: string) {
-  return trx.selectFrom('dns_record').select(['id', 'name', 'type']).where('zone_id', '=', zoneId)
+async function recordsAtOrBelow(trx: Trx, zoneId: number, name: string) {
+  const rows = await trx.selectFrom('dns_record').select(['id', 'name', 'type']).where('zone_id', '=', zoneId)
     .where((w) => w.or([w('name', '=', name), w('name', 'like', `%.${name}`)])).execute();
+  return rows.filter((r) => r.name === name || r.name.endsWith(`.${name}`)); // LIKE's "_" matches any character
 }
 
 const relativeTo = (name: string, zone: string): string => (name === zone ? '@' : name.slice(0, name.length - zone.length - 1));
