@@ -20,14 +20,26 @@ function withoutDefaults(schema: unknown): unknown {
   return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)]));
 }
 
+/** What a merge patch may send for a value of this schema: objects field by field (each optional, null removes), anything else whole. */
+function patchShape(schema: unknown): unknown {
+  const s = withoutDefaults(schema) as Record<string, unknown>;
+  if (s.type !== 'object' || typeof s.properties !== 'object' || s.properties === null) return s;
+  const { required: _required, ...rest } = s;
+  return {
+    ...rest,
+    properties: Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, { anyOf: [patchShape(v), { type: 'null' }] }])),
+  };
+}
+
 function shapes(def: ResourceDef): { view: TObject; patch: TSchema; query: TObject } {
   const props = def.schema.properties as Record<string, TSchema>;
   const shown = Object.fromEntries(Object.entries(props).filter(([k]) => !(def.hidden ?? []).includes(k)));
   const view = Type.Object({ id: Type.Integer({ minimum: 1 }), ...shown, version: Type.Integer(), createdAt: Type.Integer(), updatedAt: Type.Integer() }, { title: def.title });
-  const patch = withoutDefaults(Type.Object(
-    Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(Type.Union([Type.Unsafe(withoutDefaults(v) as object), Type.Null()]))])),
-    { additionalProperties: false, minProperties: 1, description: 'A JSON merge patch (RFC 7386): the fields given replace, null removes an optional field.' },
-  )) as TSchema;
+  const patch = Type.Unsafe({
+    ...(patchShape(Type.Object(props, { additionalProperties: false })) as object),
+    minProperties: 1,
+    description: 'A JSON merge patch (RFC 7386): objects merge field by field, null removes a field, anything else replaces.',
+  });
   const query = Type.Object({
     ...Object.fromEntries((def.filters ?? []).map((f) => [f, Type.Optional(Type.Unsafe(withoutDefaults(props[f]) as object))])),
     ...S.PageQuery,
