@@ -20,13 +20,15 @@ function withoutDefaults(schema: unknown): unknown {
   return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)]));
 }
 
-/** A patch's shape of a field: objects (not array members) with every property optional, as a merge patch sends only what changes; the merged document is checked whole. */
-function partial(schema: unknown): unknown {
-  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
-  const s = schema as Record<string, unknown>;
-  if (s.type !== 'object' || typeof s.properties !== 'object') return schema;
+/** What a merge patch may send for a value of this schema: objects field by field (each optional, null removes), anything else whole. */
+function patchShape(schema: unknown): unknown {
+  const s = withoutDefaults(schema) as Record<string, unknown>;
+  if (s.type !== 'object' || typeof s.properties !== 'object' || s.properties === null) return s;
   const { required: _required, ...rest } = s;
-  return { ...rest, properties: Object.fromEntries(Object.entries(s.properties as Record<string, unknown>).map(([k, v]) => [k, partial(v)])) };
+  return {
+    ...rest,
+    properties: Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, { anyOf: [patchShape(v), { type: 'null' }] }])),
+  };
 }
 
 function shapes(def: ResourceDef): { view: TObject; created: TObject; patch: TSchema; query: TObject } {
@@ -36,10 +38,11 @@ function shapes(def: ResourceDef): { view: TObject; created: TObject; patch: TSc
   // The create answer shows generated secrets once (revealOnCreate).
   const revealed = Object.fromEntries((def.revealOnCreate ?? []).map((k) => [k, Type.Optional(Type.Unsafe({ ...withoutDefaults(props[k]) as object, description: 'Shown in this answer only: store it now.' }))]));
   const created = Object.keys(revealed).length === 0 ? view : Type.Object({ ...view.properties, ...revealed }, { title: `${def.title}Created` });
-  const patch = withoutDefaults(Type.Object(
-    Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(Type.Union([Type.Unsafe(partial(withoutDefaults(v)) as object), Type.Null()]))])),
-    { additionalProperties: false, minProperties: 1, description: 'A JSON merge patch (RFC 7386): the fields given replace, null removes an optional field.' },
-  )) as TSchema;
+  const patch = Type.Unsafe({
+    ...(patchShape(Type.Object(props, { additionalProperties: false })) as object),
+    minProperties: 1,
+    description: 'A JSON merge patch (RFC 7386): objects merge field by field, null removes a field, anything else replaces.',
+  });
   const query = Type.Object({
     ...Object.fromEntries((def.filters ?? []).map((f) => [f, Type.Optional(Type.Unsafe(withoutDefaults(props[f]) as object))])),
     ...S.PageQuery,

@@ -15,6 +15,7 @@ import { accessRoutes } from './routes-access.js';
 import { ipamRoutes } from './routes-ipam.js';
 import { csvRoutes } from './routes-csv.js';
 import { objectRoutes } from './routes-objects.js';
+import { renderRoutes } from './routes-render.js';
 
 const Ajv = AjvModule.default;
 
@@ -88,7 +89,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     if (error instanceof ManagerError) {
-      return sendError(reply, error.code.startsWith('API_') ? 400 : STATUS[error.kind], error.code, error.message, { ...(error.object ? { object: error.object } : {}), ...(error.field ? { field: error.field } : {}) });
+      return sendError(reply, error.code.startsWith('API_') && error.kind === 'invalid' ? 400 : STATUS[error.kind], error.code, error.message, { ...(error.object ? { object: error.object } : {}), ...(error.field ? { field: error.field } : {}) });
     }
     if (error.validation) {
       const v = error.validation[0];
@@ -127,6 +128,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
     await accessRoutes(api, o.manager);
     await csvRoutes(api, o.manager);
     await objectRoutes(api, o.manager);
+    await renderRoutes(api, o.manager);
   }, { prefix: API_PREFIX });
   return app;
 }

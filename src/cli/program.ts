@@ -11,6 +11,7 @@ import { filesStatus, filesSync, type FilesStatusOptions, type FilesSyncOptions 
 import { agentStatus, type AgentStatusOptions } from './agent.js';
 import type { ManagerRunOptions } from './manager-run.js';
 import { addManagerCommands } from './manager-commands.js';
+import { addObjectCommands, addRenderCommands } from './object-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -134,6 +135,8 @@ export function buildProgram(): Command {
     .action(async (o: ManagerRunOptions) => { process.exit(await (await import('./manager-run.js')).runManager(o, process.stdout, process.stderr)); });
 
   addManagerCommands(program);
+  addObjectCommands(program);
+  addRenderCommands(program);
 
   const agent = program.command('agent').description('the agent of a running site daemon: its event path to the managers (through its status endpoint)');
 

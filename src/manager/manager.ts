@@ -11,6 +11,7 @@ import { Subnets } from './ipam/subnets.js';
 import { Queries } from './queries.js';
 import { ImportExport } from './import-export.js';
 import { Resources } from './objects/resource.js';
+import { Rendering } from './render/plan.js';
 
 export class Manager {
   readonly spaces: IpSpaces;
@@ -23,6 +24,8 @@ export class Manager {
   readonly csv: ImportExport;
   /** Service objects: servers, twin pairs, VLANs, option sets, classes, failover, scopes, zones… (objects/catalogue.ts). */
   readonly objects: Resources;
+  /** Site configs rendered per server, plans, deployed configs. */
+  readonly render: Rendering;
 
   constructor(readonly database: ManagerDatabase, readonly clock: Clock) {
     this.spaces = new IpSpaces(database, clock);
@@ -34,5 +37,6 @@ export class Manager {
     this.queries = new Queries(database);
     this.csv = new ImportExport(this);
     this.objects = new Resources(database, clock);
+    this.render = new Rendering(database, clock);
   }
 }

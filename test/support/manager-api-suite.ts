@@ -253,3 +253,16 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
     assert.match((await admin('POST', `/import/addresses?spaceId=${space.id}`, unknown, csv)).body.error.message, /^line 1: unknown column "colour"/);
   });
 }
+
+/** Starts a real PostgreSQL server and `outpost manager run` on a new database in it; stop() stops both. */
+export async function startManagerOnPostgres(database: string): Promise<RunningManager> {
+  const { startPostgres } = await import('./postgres-server.js');
+  const server = await startPostgres();
+  try {
+    const manager = await startManager(server.createDatabase(database));
+    return { ...manager, stop: async () => { await manager.stop(); await server.stop(); } };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}

@@ -142,3 +142,37 @@ test('DNS records CSV from the command line: a dry run, a refused file with its 
   writeFileSync(back, exported.stdout);
   assert.equal((await admin('import', 'records', back)).stdout, '2 rows: 0 created, 2 unchanged, 0 in error; written\n');
 });
+
+test('service objects, render and plan from the command line: field=text and field:=json, merge-patch updates, refusals with their field', async () => {
+  const site = JSON.parse((await admin('sites', 'create', 'cli-objects', '--json')).stdout) as { id: number };
+  const server = await admin('servers', 'create', `siteId:=${site.id}`, 'name=cli-a', 'address=192.0.2.40', 'roles:=["files"]');
+  assert.equal(server.status, 0, server.stderr);
+  assert.match(server.stdout, /^ID\s+SITE-ID\s+NAME\s+FILE-SET-ID\s+DESCRIPTION\n\d+\s+\d+\s+cli-a\s+-\s+-\n$/);
+  const id = /\n(\d+)\s/.exec(server.stdout)![1]!;
+  const bad = await admin('servers', 'create', `siteId:=${site.id}`, 'name=cli-b', 'address=192.0.2.41', 'statusPort=9181');
+  assert.equal(bad.status, 2, 'a number given as text is refused by the API');
+  assert.match(bad.stderr, /API_INVALID_REQUEST: body\.statusPort: must be integer/);
+  const garbled = await admin('servers', 'create', 'roles:=[dhcp');
+  assert.equal(garbled.status, 2);
+  assert.match(garbled.stderr, /roles: \[dhcp is not JSON/);
+  const updated = await admin('servers', 'update', id, 'description=the hub', 'maxFailoverPrimaries:=3', '--if-version', '1', '--json');
+  assert.equal(updated.status, 0, updated.stderr);
+  assert.deepEqual(((o) => [o.description, o.maxFailoverPrimaries, o.version])(JSON.parse(updated.stdout) as Record<string, unknown>), ['the hub', 3, 2]);
+  assert.equal((await admin('servers', 'update', id, 'description=stale', '--if-version', '1')).status, 1, 'a stale version is refused');
+  const listed = await admin('servers', 'list', '--site-id', String(site.id), '--json');
+  assert.deepEqual((JSON.parse(listed.stdout) as { name: string }[]).map((s) => s.name), ['cli-a']);
+
+  const rendered = await admin('render', id, '--output', join(dir, 'cli-a.json'));
+  assert.equal(rendered.status, 0, rendered.stderr);
+  const check = await outpost(['site', 'check', '--config', join(dir, 'cli-a.json')]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  const plan = await admin('plan', '--server', id);
+  assert.equal(plan.status, 0, plan.stderr);
+  const hash = /: new {2}(sha256:[0-9a-f]{64})\n/.exec(plan.stdout)?.[1];
+  assert.ok(hash, plan.stdout);
+  assert.match(plan.stdout, /\n {2}\+ \$\.files = /);
+  assert.equal((await admin('deployed', id, '--hash', hash)).status, 0);
+  assert.match((await admin('plan', '--server', id)).stdout, /^server cli-a \(site cli-objects\): unchanged /);
+  await admin('servers', 'update', id, 'statusPort:=9188');
+  assert.match((await admin('plan', '--server', id)).stdout, /\n {2}~ \$\.status\.port: 9180 -> 9188\n/);
+});
