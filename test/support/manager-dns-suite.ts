@@ -261,6 +261,12 @@ export function dnsSuite(name: string, start: () => Promise<RunningManager>): vo
     assert.deepEqual(voice.allowUpdate, [{ key: 'update.voice.example.com' }]);
     assert.deepEqual(section.keys.map((k) => [k.name, k.algorithm, Buffer.from(k.secret!, 'base64').length]), [['update.voice.example.com', 'hmac-sha512', 64], ['xfr.voice.example.com', 'hmac-sha256', 32]]);
     assert.deepEqual(first.files.map((f) => f.path), section.zones.map((z) => z.file));
+    // The same section and files come back from the server's whole rendered site config over HTTP, with the secrets masked.
+    const whole = await api('GET', `/servers/${ids.p!}/config`);
+    assert.equal(whole.status, 200, JSON.stringify(whole.body));
+    assert.deepEqual(whole.body.files, first.files);
+    assert.deepEqual(whole.body.config.dns.zones, section.zones);
+    assert.deepEqual(whole.body.config.dns.keys.map((k: { secret: string }) => k.secret), ['(secret)', '(secret)']);
 
     const file = first.files.find((f) => f.path === voice.file)!.content;
     const read = parseZoneFile(file, { origin: 'voice.example.com.' }).records;

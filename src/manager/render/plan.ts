@@ -9,7 +9,7 @@ import { audit, type Actor } from '../audit.js';
 import { ManagerError } from '../errors.js';
 import { inTransaction, type Db } from '../ipam/transaction.js';
 import { maskSecrets } from './secrets.js';
-import { renderServer, type RenderedConfig, type RenderedFile, type SectionContext } from './site-config.js';
+import { renderServer, type RenderedConfig, type RenderedFile } from './site-config.js';
 
 export interface FileChange {
   readonly op: 'add' | 'remove' | 'change';
@@ -30,8 +30,6 @@ export interface ServerPlan {
   readonly warnings: RenderedConfig['warnings'];
 }
 
-type Section = (c: SectionContext) => Promise<Record<string, unknown>>;
-
 function fileChanges(before: readonly RenderedFile[], after: readonly RenderedFile[]): FileChange[] {
   const a = new Map(before.map((f) => [f.path, f.content]));
   const b = new Map(after.map((f) => [f.path, f.content]));
@@ -42,17 +40,10 @@ function fileChanges(before: readonly RenderedFile[], after: readonly RenderedFi
 }
 
 export class Rendering {
-  /** Sections beyond DHCP, failover and files (DNS), added by their own modules. */
-  private readonly sections: Section[] = [];
-
   constructor(private readonly m: ManagerDatabase, private readonly clock: Clock) {}
 
-  addSection(section: Section): void {
-    this.sections.push(section);
-  }
-
   server(serverId: number, db: Db = this.m.db): Promise<RenderedConfig> {
-    return renderServer(db, serverId, this.sections);
+    return renderServer(db, serverId);
   }
 
   /** The plan of one server, every server of a site, or every server. */

@@ -12,6 +12,7 @@ import type { Code } from '../../core/codes.js';
 import type { Db } from '../ipam/transaction.js';
 import { ManagerError } from '../errors.js';
 import { renderDhcp } from './dhcp.js';
+import { renderDns } from './dns.js';
 
 export interface RenderedFile {
   /** Absolute path on the server, as the config names it. */
@@ -82,7 +83,7 @@ export interface SectionContext {
 }
 
 /** Renders the site config of one server. */
-export async function renderServer(db: Db, serverId: number, extraSections: readonly ((c: SectionContext) => Promise<Record<string, unknown>>)[] = []): Promise<RenderedConfig> {
+export async function renderServer(db: Db, serverId: number): Promise<RenderedConfig> {
   const server = await loadServer(db, serverId);
   if (!server) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `server ${serverId} does not exist`, `server ${serverId}`);
   const site = await db.selectFrom('site').select(['name', 'description']).where('id', '=', server.siteId).executeTakeFirstOrThrow();
@@ -95,11 +96,16 @@ export async function renderServer(db: Db, serverId: number, extraSections: read
     status: { listen: '127.0.0.1', port: server.statusPort },
   };
   if (server.roles.includes('dhcp')) Object.assign(config, await renderDhcp(c));
+  const warnings: RenderProblem[] = [];
+  if (server.roles.includes('dns')) {
+    const dns = await renderDns(db, server.id);
+    if (dns.section) config.dns = dns.section;
+    c.files.push(...dns.files);
+    for (const p of dns.problems) (p.severity === 'error' ? c.problems : warnings).push({ code: 'MANAGER_INVALID', object: p.object, path: p.field, reason: p.reason });
+  }
   if (server.roles.includes('files')) config.files = await renderFiles(c);
-  for (const section of extraSections) Object.assign(config, await section(c));
 
   const problems = [...c.problems];
-  const warnings: RenderProblem[] = [];
   const parsed = parseSiteConfig(canonicalJson(config));
   if (parsed.ok) for (const w of parsed.loaded.warnings) warnings.push({ code: w.code, object, path: w.path, reason: w.reason });
   else for (const p of parsed.problems) problems.push({ code: p.code, object, path: p.path, reason: p.reason });
