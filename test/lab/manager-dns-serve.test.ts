@@ -38,7 +38,7 @@ test('a zone rendered by the manager is served by `outpost site run` and answere
     const space = await ok('/ip-spaces', { name: 'corp' });
     await ok('/subnets', { spaceId: space.id, prefix: '192.0.2.0/24' });
     await ok('/addresses', { spaceId: space.id, address: '192.0.2.53', kind: 'static', dnsName: 'ns1.voice.example.com' });
-    await ok('/addresses', { spaceId: space.id, address: '192.0.2.10', kind: 'static', dnsName: 'pbx.voice.example.com' });
+    await ok('/addresses', { spaceId: space.id, address: '192.0.2.11', kind: 'static', dnsName: 'pbx.voice.example.com' });
 
     const db = await openManagerDatabase({ kind: 'sqlite', file: join(m.dir, MANAGER_DB_FILE) });
     const rendered = await renderDns(db.db, server.id).finally(() => db.close());
@@ -57,9 +57,9 @@ test('a zone rendered by the manager is served by `outpost site run` and answere
         assert.equal(r.status, 0, r.stderr);
         return r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).filter((_, i) => i !== 1).join(' '));
       };
-      assert.deepEqual(dig('pbx.voice.example.com', 'A'), ['pbx.voice.example.com. IN A 192.0.2.10']);
-      assert.deepEqual(dig('sip.voice.example.com', 'A'), ['sip.voice.example.com. IN CNAME pbx.voice.example.com.', 'pbx.voice.example.com. IN A 192.0.2.10']);
-      assert.deepEqual(dig('-x', '192.0.2.10'), ['10.2.0.192.in-addr.arpa. IN PTR pbx.voice.example.com.']);
+      assert.deepEqual(dig('pbx.voice.example.com', 'A'), ['pbx.voice.example.com. IN A 192.0.2.11']);
+      assert.deepEqual(dig('sip.voice.example.com', 'A'), ['sip.voice.example.com. IN CNAME pbx.voice.example.com.', 'pbx.voice.example.com. IN A 192.0.2.11']);
+      assert.deepEqual(dig('-x', '192.0.2.11'), ['11.2.0.192.in-addr.arpa. IN PTR pbx.voice.example.com.']);
       assert.deepEqual(dig('_sip._udp.voice.example.com', 'SRV'), ['_sip._udp.voice.example.com. IN SRV 10 60 5060 pbx.voice.example.com.']);
       const soa = dig('voice.example.com', 'SOA')[0]!.split(' ');
       const file = rendered.files.find((f) => f.path.endsWith('/voice.example.com.zone'))!.content;

@@ -171,7 +171,7 @@ export function dnsSuite(name: string, start: () => Promise<RunningManager>): vo
     ids.space = space.id;
     assert.equal((await api('POST', '/subnets', { spaceId: space.id, prefix: '192.0.2.0/24' })).status, 201);
     assert.equal((await api('POST', '/subnets', { spaceId: space.id, prefix: '2001:db8::/64' })).status, 201);
-    for (const [address, dnsName] of [['192.0.2.10', 'phone1.voice.example.com'], ['2001:db8::10', 'phone1.voice.example.com'], ['192.0.2.53', 'ns1.voice.example.com.']]) {
+    for (const [address, dnsName] of [['192.0.2.11', 'phone1.voice.example.com'], ['2001:db8::10', 'phone1.voice.example.com'], ['192.0.2.53', 'ns1.voice.example.com.']]) {
       const a = await api('POST', '/addresses', { spaceId: space.id, address, kind: 'static', dnsName });
       assert.equal(a.status, 201, JSON.stringify(a.body));
     }
@@ -271,7 +271,7 @@ export function dnsSuite(name: string, start: () => Promise<RunningManager>): vo
     const file = first.files.find((f) => f.path === voice.file)!.content;
     const read = parseZoneFile(file, { origin: 'voice.example.com.' }).records;
     const has = (name: string, type: number, data: object) => read.some((r) => r.name === name && r.type === type && JSON.stringify(r.data) === JSON.stringify(data));
-    assert.ok(has('phone1.voice.example.com.', RRType.A, { address: '192.0.2.10' }), file);
+    assert.ok(has('phone1.voice.example.com.', RRType.A, { address: '192.0.2.11' }), file);
     assert.ok(has('phone1.voice.example.com.', RRType.AAAA, { address: '2001:db8::10' }), file);
     assert.ok(has('ns1.voice.example.com.', RRType.A, { address: '192.0.2.53' }), file);
     assert.ok(has('voice.example.com.', RRType.NS, { host: 'ns1.voice.example.com.' }), file);
@@ -282,7 +282,7 @@ export function dnsSuite(name: string, start: () => Promise<RunningManager>): vo
     assert.deepEqual([soa.mname, soa.rname, soa.refresh], ['ns1.voice.example.com.', 'hostmaster.voice.example.com.', 7200]);
     assert.ok(soa.serial > 1_600_000_000 && soa.serial < 2 ** 32, String(soa.serial));
     const reverse = parseZoneFile(first.files.find((f) => f.path.endsWith('/2.0.192.in-addr.arpa.zone'))!.content, { origin: '2.0.192.in-addr.arpa.' }).records;
-    assert.ok(reverse.some((r) => r.name === '10.2.0.192.in-addr.arpa.' && r.type === RRType.PTR && JSON.stringify(r.data) === JSON.stringify({ host: 'phone1.voice.example.com.' })));
+    assert.ok(reverse.some((r) => r.name === '11.2.0.192.in-addr.arpa.' && r.type === RRType.PTR && JSON.stringify(r.data) === JSON.stringify({ host: 'phone1.voice.example.com.' })));
     assert.ok(reverse.some((r) => r.name === '53.2.0.192.in-addr.arpa.' && r.type === RRType.PTR));
 
     const site = (dns: unknown) => parseSiteConfig(JSON.stringify({ version: 1, site: { name: 'x' }, server: { name: 'y' }, dns }));
