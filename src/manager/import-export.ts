@@ -178,59 +178,45 @@ export class ImportExport {
    */
   async importRecords(actor: Actor, text: string, dryRun: boolean): Promise<ImportReport> {
     const parsed = this.parse(text, RECORD_COLUMNS, ['zone', 'name', 'type', 'data']);
-    try {
-      return await inTransaction(this.m.database, async (trx) => {
-        const zones = new Map<string, { id: number; name: string } | undefined>();
-        let created = 0;
-        let unchanged = 0;
-        const errors: RowError[] = [];
-        for (const r of parsed.records) {
-          const f = r.fields;
-          try {
-            const zoneName = storedName(f.zone!);
-            if (!zones.has(zoneName)) zones.set(zoneName, await trx.selectFrom('dns_zone').select(['id', 'name']).where('name', '=', zoneName).executeTakeFirst());
-            const zone = zones.get(zoneName);
-            if (!zone) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `DNS zone ${f.zone} does not exist`, undefined, 'zone');
-            if (f.ttl && !/^\d{1,10}$/.test(f.ttl)) throw new ManagerError('MANAGER_INVALID', 'invalid', `TTL "${f.ttl}" is not a number of seconds`, undefined, 'ttl');
-            const ttl = f.ttl ? Number(f.ttl) : undefined;
-            // The same record recorded already: unchanged.
-            const name = relativeOwner(f.name!, zone.name);
-            const type = typeFromText(f.type!);
-            if (name !== undefined && type !== undefined) {
-              const data = parseRdata(type, f.data!, absolute(zone.name));
-              if (typeof data !== 'string') {
-                const same = (await trx.selectFrom('dns_record').select(['id', 'data']).where('zone_id', '=', zone.id).where('name', '=', name).where('type', '=', typeToText(type)).execute())
-                  .find((e) => {
-                    const other = parseRdata(type, (JSON.parse(e.data) as { rdata: string }).rdata, absolute(zone.name));
-                    return typeof other !== 'string' && rdataKey(type, other) === rdataKey(type, data);
-                  });
-                if (same) {
-                  const d = JSON.parse(same.data) as { ttl?: number; description?: string };
-                  if (d.ttl !== ttl || (d.description ?? '') !== (f.description ?? '')) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `DNS record ${same.id} is this record with another TTL or description`, undefined, 'ttl');
-                  unchanged++;
-                  continue;
-                }
-              }
-            }
-            await this.m.objects.createIn(trx, actor, dnsRecords, {
-              zoneId: zone.id, name: f.name, type: f.type, rdata: f.data, ...(ttl !== undefined && { ttl }), ...(f.description ? { description: f.description } : {}),
+    const zones = new Map<string, { id: number; name: string } | undefined>();
+    return this.applyRows(parsed.records, dryRun, async () => {}, async (trx, r) => {
+      const f = r.fields;
+      const zoneName = storedName(f.zone!);
+      if (!zones.has(zoneName)) zones.set(zoneName, await trx.selectFrom('dns_zone').select(['id', 'name']).where('name', '=', zoneName).executeTakeFirst());
+      const zone = zones.get(zoneName);
+      if (!zone) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `DNS zone ${f.zone} does not exist`, undefined, 'zone');
+      if (f.ttl && !/^\d{1,10}$/.test(f.ttl)) throw new ManagerError('MANAGER_INVALID', 'invalid', `TTL "${f.ttl}" is not a number of seconds`, undefined, 'ttl');
+      const ttl = f.ttl ? Number(f.ttl) : undefined;
+      // The same record recorded already: unchanged.
+      const name = relativeOwner(f.name!, zone.name);
+      const type = typeFromText(f.type!);
+      if (name !== undefined && type !== undefined) {
+        const data = parseRdata(type, f.data!, absolute(zone.name));
+        if (typeof data !== 'string') {
+          const same = (await trx.selectFrom('dns_record').select(['id', 'data']).where('zone_id', '=', zone.id).where('name', '=', name).where('type', '=', typeToText(type)).execute())
+            .find((e) => {
+              const other = parseRdata(type, (JSON.parse(e.data) as { rdata: string }).rdata, absolute(zone.name));
+              return typeof other !== 'string' && rdataKey(type, other) === rdataKey(type, data);
             });
-            created++;
-          } catch (error) {
-            if (!(error instanceof ManagerError)) throw error;
-            // The document's fields by their CSV columns.
-            const column = error.field === 'rdata' ? 'data' : error.field === 'zoneId' ? 'zone' : error.field;
-            addError(errors, r.line, new ManagerError(error.code, error.kind, error.message, error.object, column));
+          if (same) {
+            const d = JSON.parse(same.data) as { ttl?: number; description?: string };
+            if (d.ttl !== ttl || (d.description ?? '') !== (f.description ?? '')) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `DNS record ${same.id} is this record with another TTL or description`, undefined, 'ttl');
+            return 'unchanged';
           }
         }
-        const report = { dryRun, applied: !dryRun && errors.length === 0, rows: parsed.records.length, created, unchanged, errors };
-        if (!report.applied) throw new RollBack(report);
-        return report;
-      });
-    } catch (error) {
-      if (error instanceof RollBack) return error.report;
-      throw error;
-    }
+      }
+      try {
+        await this.m.objects.createIn(trx, actor, dnsRecords, {
+          zoneId: zone.id, name: f.name, type: f.type, rdata: f.data, ...(ttl !== undefined && { ttl }), ...(f.description ? { description: f.description } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof ManagerError)) throw error;
+        // The document's fields by their CSV columns.
+        const column = error.field === 'rdata' ? 'data' : error.field === 'zoneId' ? 'zone' : error.field;
+        throw new ManagerError(error.code, error.kind, error.message, error.object, column);
+      }
+      return 'created';
+    });
   }
 
   /** Manual DNS records, by zone, owner and type; one zone's when `zone` is given. */
@@ -277,13 +263,19 @@ export class ImportExport {
     row: (trx: Trx, r: CsvRecord) => Promise<'created' | 'unchanged'>): Promise<ImportReport> {
     const parsed = this.parse(text, columns, required);
     await this.requireSpace(spaceId);
+    return this.applyRows(parsed.records, dryRun, (trx) => lockSpace(this.m.database, trx, spaceId), row);
+  }
+
+  /** Every row in one transaction, rolled back on a dry run or when a row is in error; the report counts and lists them. */
+  private async applyRows(records: readonly CsvRecord[], dryRun: boolean, lock: (trx: Trx) => Promise<void>,
+    row: (trx: Trx, r: CsvRecord) => Promise<'created' | 'unchanged'>): Promise<ImportReport> {
     try {
       return await inTransaction(this.m.database, async (trx) => {
-        await lockSpace(this.m.database, trx, spaceId);
+        await lock(trx);
         let created = 0;
         let unchanged = 0;
         const errors: RowError[] = [];
-        for (const r of parsed.records) {
+        for (const r of records) {
           try {
             if ((await row(trx, r)) === 'created') created++;
             else unchanged++;
@@ -292,7 +284,7 @@ export class ImportExport {
             addError(errors, r.line, error);
           }
         }
-        const report = { dryRun, applied: !dryRun && errors.length === 0, rows: parsed.records.length, created, unchanged, errors };
+        const report = { dryRun, applied: !dryRun && errors.length === 0, rows: records.length, created, unchanged, errors };
         if (!report.applied) throw new RollBack(report);
         return report;
       });

@@ -90,10 +90,10 @@ export interface ResourceDef<S extends TObject = TObject> {
 export type ObjectView<S extends TObject = TObject> = Static<S> & { readonly id: number; readonly version: number; readonly createdAt: number; readonly updatedAt: number };
 
 /** The stored document of a row: the JSON part and the column fields. */
-export function documentOf(def: ResourceDef, row: AnyRow): Record<string, unknown> {
+export function documentOf(def: Pick<ResourceDef, 'columns'>, row: { readonly data: string }): Record<string, unknown> {
   const doc: Record<string, unknown> = JSON.parse(row.data) as Record<string, unknown>;
   for (const [field, column] of Object.entries(def.columns)) {
-    const v = row[column];
+    const v = (row as Readonly<Record<string, unknown>>)[column];
     if (v !== null && v !== undefined) doc[field] = v;
   }
   return doc;
@@ -189,13 +189,6 @@ export class Resources {
       const { id, version, createdAt, updatedAt, ...doc } = v;
       return { id, ...doc, ...links.get(r.id), version, createdAt, updatedAt } as ObjectView;
     });
-  }
-
-  /** The whole stored document, secrets included: for rendering, never for answers. */
-  async document(def: ResourceDef, id: number, trx?: Trx): Promise<Record<string, unknown> | undefined> {
-    const row = await this.db(trx).selectFrom(def.table).selectAll().where('id', '=', id).executeTakeFirst() as AnyRow | undefined;
-    if (!row) return undefined;
-    return { id: row.id, ...documentOf(def, row), ...(def.links ? (await linksOf(this.db(trx), def, [row.id])).get(row.id) : {}) };
   }
 
   async list(def: ResourceDef, filter: Readonly<Record<string, unknown>>, p: PageRequest): Promise<Page<ObjectView>> {

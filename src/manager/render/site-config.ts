@@ -13,6 +13,8 @@ import type { Db } from '../ipam/transaction.js';
 import { ManagerError } from '../errors.js';
 import { renderDhcp } from './dhcp.js';
 import { renderDns } from './dns.js';
+import { documentOf } from '../objects/resource.js';
+import { servers } from '../objects/servers.js';
 
 export interface RenderedFile {
   /** Absolute path on the server, as the config names it. */
@@ -63,8 +65,7 @@ export interface ServerRow {
 export async function loadServer(db: Db, id: number): Promise<ServerRow | undefined> {
   const row = await db.selectFrom('server').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
-  const d = JSON.parse(row.data) as Omit<ServerRow, 'id' | 'siteId' | 'name' | 'fileSetId'>;
-  return { ...d, id: row.id, siteId: row.site_id, name: row.name, fileSetId: row.file_set_id };
+  return { fileSetId: null, ...documentOf(servers, row), id: row.id } as ServerRow;
 }
 
 /** A shallow merge of option objects, lowest level first: a later level's key replaces an earlier one's. */
