@@ -215,7 +215,11 @@ describe('TFTP file service against tftp-hpa and atftp', { skip, timeout: 180_00
       if (value(/^outpost_files_tftp_transfers (\d+)$/m) === 0) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    assert.ok(value(/^outpost_files_tftp_requests_total\{type="rrq",result="completed"\} (\d+)$/m) >= 38, tftpLines());
+    // Every one of the 38 reads ended, completed — except the loss test's, which ends timed out on the server's side when
+    // its final ACK is the packet lost (the client has every byte: that test checks its SHA-256).
+    const readsTimedOut = value(/^outpost_files_tftp_requests_total\{type="rrq",result="timed-out"\} (\d+)$/m) || 0;
+    assert.ok(readsTimedOut <= 1, tftpLines());
+    assert.ok(value(/^outpost_files_tftp_requests_total\{type="rrq",result="completed"\} (\d+)$/m) + readsTimedOut >= 38, tftpLines());
     assert.ok(value(/^outpost_files_tftp_requests_total\{type="wrq",result="completed"\} (\d+)$/m) >= 3, tftpLines());
     assert.ok(value(/^outpost_files_tftp_requests_total\{type="rrq",result="refused"\} (\d+)$/m) >= 6, tftpLines());
     assert.ok(value(/^outpost_files_tftp_bytes_sent_total (\d+)$/m) > 60 * MB, tftpLines());
