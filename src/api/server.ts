@@ -16,6 +16,7 @@ import { ipamRoutes } from './routes-ipam.js';
 import { csvRoutes } from './routes-csv.js';
 import { objectRoutes } from './routes-objects.js';
 import { renderRoutes } from './routes-render.js';
+import { metricsRoute, reportRoutes } from './routes-reports.js';
 
 const Ajv = AjvModule.default;
 
@@ -129,6 +130,8 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
     await csvRoutes(api, o.manager);
     await objectRoutes(api, o.manager);
     await renderRoutes(api, o.manager);
+    await reportRoutes(api, o.manager);
   }, { prefix: API_PREFIX });
+  await metricsRoute(app, o.manager);
   return app;
 }

@@ -19,6 +19,8 @@ export interface ManagerRunOptions {
   database?: string;
   /** Fill an empty database with the demo dataset (npm start). */
   demo?: boolean;
+  /** Seconds an agent may stay silent before its server is unreachable. */
+  unreachableAfter?: string;
 }
 
 export const MANAGER_DB_FILE = 'manager.sqlite';
@@ -27,6 +29,8 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 export async function runManager(o: ManagerRunOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) { err.write(`outpost manager run: --port ${o.port} is not a port (0–65535)\n`); return 2; }
+  const unreachableAfter = Number(o.unreachableAfter ?? '300');
+  if (!Number.isInteger(unreachableAfter) || unreachableAfter < 10 || unreachableAfter > 86_400) { err.write(`outpost manager run: --unreachable-after ${o.unreachableAfter} is not 10–86400 seconds\n`); return 2; }
   const dataDir = resolve(o.dataDir);
   const log = createLogger({ level: 'info', base: { component: 'manager' } });
   let target: DatabaseTarget;
@@ -44,7 +48,7 @@ export async function runManager(o: ManagerRunOptions, out: NodeJS.WritableStrea
     err.write(`outpost manager run: ${(error as Error).message}\n`);
     return 1;
   }
-  const manager = new Manager(database, systemClock);
+  const manager = new Manager(database, systemClock, { unreachableAfterMs: unreachableAfter * 1000 });
   const first = await manager.users.bootstrap();
   if (first && o.demo) await seedDemo(manager);
   const app = await buildApi({ manager });

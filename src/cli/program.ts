@@ -131,6 +131,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port of the API (0: pick one and print it)', '8440')
     .option('--database <url>', 'a postgresql:// URL instead of SQLite')
     .option('--demo', 'on the first start, fill the database with the demo dataset (npm start)')
+    .option('--unreachable-after <seconds>', 'an agent silent this long makes its server unreachable (an alert)', '300')
     // Loaded when run: the database drivers and the API server would slow every other command's start.
     .action(async (o: ManagerRunOptions) => { process.exit(await (await import('./manager-run.js')).runManager(o, process.stdout, process.stderr)); });
 

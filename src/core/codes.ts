@@ -168,6 +168,8 @@ export const codes = {
   MANAGER_EXHAUSTED: { level: 'warn', summary: 'Next-free found nothing: no free block of the length asked for, or no free address outside child subnets, pools and exclusions.' },
   MANAGER_VERSION_MISMATCH: { level: 'warn', summary: 'An update or delete named a version (If-Match) that is no longer the object\'s: someone changed it meanwhile; read it again.' },
   MANAGER_IDEMPOTENCY_MISMATCH: { level: 'warn', summary: 'An idempotency key was sent again with a different request; keys are single-use per request body.' },
+  MANAGER_EVENTS_GAP: { level: 'warn', summary: 'A batch from an agent started past the next event number of its stream: the events between were never received (the site had acknowledged them to a manager whose database was later restored from an older backup); carries the server, the stream and the missing numbers.' },
+  MANAGER_EVENT_UNPROJECTED: { level: 'warn', summary: 'Events from an agent were stored as received but not projected into lease history or reported states, because their data is not their kind\'s shape; carries the server, how many, and the first one\'s number and reason.' },
   API_INVALID_REQUEST: { level: 'warn', summary: 'A request does not match its schema (a wrong type, a missing or unknown field, a value out of range, a malformed If-Match or Idempotency-Key); the error names the field or JSON path.' },
   API_INVALID_JSON: { level: 'warn', summary: 'A request body is not JSON (or is empty where a body is needed).' },
   API_BODY_TOO_LARGE: { level: 'warn', summary: 'A request body is larger than the API accepts (1 MiB).' },

@@ -12,6 +12,15 @@ import { Queries } from './queries.js';
 import { ImportExport } from './import-export.js';
 import { Resources } from './objects/resource.js';
 import { Rendering } from './render/plan.js';
+import { AgentLinks } from './reports/agent-links.js';
+import { Alerts, UNREACHABLE_AFTER_MS } from './reports/alerts.js';
+import { SiteHistory } from './reports/history.js';
+import { EventIngest } from './reports/ingest.js';
+
+export interface ManagerOptions {
+  /** How long an agent may stay silent before its server is unreachable (ms). */
+  readonly unreachableAfterMs?: number;
+}
 
 export class Manager {
   readonly spaces: IpSpaces;
@@ -26,8 +35,15 @@ export class Manager {
   readonly objects: Resources;
   /** Site configs rendered per server, plans, deployed configs. */
   readonly render: Rendering;
+  /** Agent credentials and last contact. */
+  readonly agents: AgentLinks;
+  /** Batches of events from the sites' agents. */
+  readonly ingest: EventIngest;
+  readonly alerts: Alerts;
+  /** Lease history and site events, read back. */
+  readonly history: SiteHistory;
 
-  constructor(readonly database: ManagerDatabase, readonly clock: Clock) {
+  constructor(readonly database: ManagerDatabase, readonly clock: Clock, options: ManagerOptions = {}) {
     this.spaces = new IpSpaces(database, clock);
     this.sites = new Sites(database, clock);
     this.subnets = new Subnets(database, clock);
@@ -38,5 +54,9 @@ export class Manager {
     this.csv = new ImportExport(this);
     this.objects = new Resources(database, clock);
     this.render = new Rendering(database, clock);
+    this.agents = new AgentLinks(database, clock);
+    this.ingest = new EventIngest(database, clock);
+    this.alerts = new Alerts(database, clock, options.unreachableAfterMs ?? UNREACHABLE_AFTER_MS);
+    this.history = new SiteHistory(database);
   }
 }

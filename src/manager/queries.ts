@@ -51,7 +51,8 @@ export interface AuditEntry {
   readonly after: unknown;
 }
 
-function page<R extends { id: number }, T>(rows: readonly R[], limit: number, view: (r: R) => T): Page<T> {
+/** A keyset page of rows read with limit + 1: the extra row only says there is a next page. */
+export function page<R extends { id: number }, T>(rows: readonly R[], limit: number, view: (r: R) => T): Page<T> {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return { items: items.map(view), next: more ? items.at(-1)!.id : null };

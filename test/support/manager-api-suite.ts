@@ -23,9 +23,9 @@ export interface RunningManager {
 }
 
 /** Starts `outpost manager run` on a fresh data directory (and `database`, when given). */
-export async function startManager(database?: string): Promise<RunningManager> {
+export async function startManager(database?: string, extraArgs: readonly string[] = []): Promise<RunningManager> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-manager-api-'));
-  const child: Child = startChild(process.execPath, [outpostBin, 'manager', 'run', '--data-dir', dir, '--port', '0', ...(database ? ['--database', database] : [])]);
+  const child: Child = startChild(process.execPath, [outpostBin, 'manager', 'run', '--data-dir', dir, '--port', '0', ...(database ? ['--database', database] : []), ...extraArgs]);
   try {
     const url = (await child.waitFor(/^Outpost manager: (\S+)\/api\/v1 /m, 30_000))[1]!;
     await child.waitFor(/^Admin API token written to /m);
@@ -255,11 +255,11 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
 }
 
 /** Starts a real PostgreSQL server and `outpost manager run` on a new database in it; stop() stops both. */
-export async function startManagerOnPostgres(database: string): Promise<RunningManager> {
+export async function startManagerOnPostgres(database: string, extraArgs: readonly string[] = []): Promise<RunningManager> {
   const { startPostgres } = await import('./postgres-server.js');
   const server = await startPostgres();
   try {
-    const manager = await startManager(server.createDatabase(database));
+    const manager = await startManager(server.createDatabase(database), extraArgs);
     return { ...manager, stop: async () => { await manager.stop(); await server.stop(); } };
   } catch (error) {
     await server.stop();

@@ -3,7 +3,7 @@
 // run — and the manager's choice of what to store (src/protocol/agent/ingest.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAck, checkBatch, MAX_BATCH_EVENTS, type EventBatch, type SiteEvent } from '../../src/protocol/agent/events.js';
+import { checkAck, checkBatch, checkEventData, EVENT_KINDS, MAX_BATCH_EVENTS, type EventBatch, type SiteEvent } from '../../src/protocol/agent/events.js';
 import { ingestBatch } from '../../src/protocol/agent/ingest.js';
 import { seededRandom } from '../support/random.js';
 
@@ -28,7 +28,7 @@ test('a valid batch passes as it is; numbering may start anywhere', () => {
 });
 
 test('hostile batches, one fault each, are refused at the field at fault', () => {
-  const KINDS = 'one of files.upload, outbox.damaged, outbox.overflow';
+  const KINDS = `one of ${Object.keys(EVENT_KINDS).join(', ')}`;
   const cases: [string, (b: Editable) => unknown, string, string][] = [
     ['null', () => null, '$', 'a batch is an object'],
     ['an array', (b) => [b], '$', 'a batch is an object'],
@@ -160,4 +160,23 @@ test('3000 random and mutated bodies never throw; every refusal names a path, ev
   }
   // Both outcomes happen: the mutations reach past the first check and some leave a batch valid.
   assert.ok(seen.ok > 50 && seen.refused > 1000, JSON.stringify(seen));
+});
+
+test('the data of projected kinds (lease, failover, zone states) is checked field by field; other kinds are not the manager\'s to check', () => {
+  const lease = { family: 4, address: '198.51.100.7', state: 'bound', hwAddress: '001b4f123456', clientId: '01001b4f123456', hostname: 'phone', startedAt: 1, expiresAt: 2 };
+  assert.equal(checkEventData('lease.change', lease), undefined);
+  const faults: [Record<string, unknown>, string][] = [
+    [{ family: 5 }, 'family'], [{ address: '' }, 'address'], [{ state: 'offered' }, 'state'], [{ hwAddress: '00:1B' }, 'hwAddress'],
+    [{ clientId: 'zz' }, 'clientId'], [{ hostname: 'x'.repeat(254) }, 'hostname'], [{ startedAt: -1 }, 'startedAt'], [{ expiresAt: 1.5 }, 'expiresAt'],
+  ];
+  for (const [change, field] of faults) assert.match(checkEventData('lease.change', { ...lease, ...change }) ?? '', new RegExp(`^${field}:`), JSON.stringify(change));
+  const failover = { relationship: 'pair-1', state: 'partner-down', partnerState: 'unknown' };
+  assert.equal(checkEventData('failover.state', failover), undefined);
+  assert.match(checkEventData('failover.state', { ...failover, state: 'Normal!' }) ?? '', /^state:/);
+  assert.match(checkEventData('failover.state', { ...failover, relationship: 7 }) ?? '', /^relationship:/);
+  const zone = { zone: 'voice.example.', state: 'stale', serial: 4294967295, refreshedAt: 5 };
+  assert.equal(checkEventData('zone.state', zone), undefined);
+  assert.match(checkEventData('zone.state', { ...zone, serial: 4294967296 }) ?? '', /^serial:/);
+  assert.match(checkEventData('zone.state', { ...zone, expiresAt: 'soon' }) ?? '', /^expiresAt:/);
+  assert.equal(checkEventData('files.upload', { anything: true }), undefined);
 });

@@ -5,5 +5,6 @@ import { servers, twinPairs } from './servers.js';
 import { vlans } from './vlans.js';
 import { clientClasses, dhcpScopes, failovers, fileSets, optionSets } from './dhcp.js';
 import { dnsRecords, dnsZones, tsigKeys } from './dns.js';
+import { utilisationThresholds } from './thresholds.js';
 
-export const OBJECT_KINDS: readonly ResourceDef[] = [servers, twinPairs, vlans, optionSets, clientClasses, failovers, dhcpScopes, fileSets, tsigKeys, dnsZones, dnsRecords] as readonly ResourceDef[];
+export const OBJECT_KINDS: readonly ResourceDef[] = [servers, twinPairs, vlans, optionSets, clientClasses, failovers, dhcpScopes, fileSets, tsigKeys, dnsZones, dnsRecords, utilisationThresholds] as readonly ResourceDef[];

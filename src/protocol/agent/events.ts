@@ -17,6 +17,12 @@ export const EVENT_KINDS = {
   'outbox.damaged': 'An event was lost to a damaged outbox line; its number is kept so the gap is seen.',
   /** Events were refused while the outbox was full: { refused, firstAt, lastAt, kinds }. */
   'outbox.overflow': 'Events were refused while the outbox was full.',
+  /** A DHCP lease changed state on a server: LeaseChangeEvent. */
+  'lease.change': 'A lease was bound, renewed, released, expired or declined.',
+  /** A failover relationship changed state on a server: FailoverStateEvent. */
+  'failover.state': 'A failover relationship changed state.',
+  /** A zone changed state on a server (a secondary's freshness): ZoneStateEvent. */
+  'zone.state': 'A zone changed state.',
 } as const;
 
 export type EventKind = keyof typeof EVENT_KINDS;
@@ -38,6 +44,79 @@ export interface FilesUploadEvent {
   readonly client: string;
   readonly user?: string;
   readonly replaced: boolean;
+}
+
+export const LEASE_EVENT_STATES = ['bound', 'released', 'expired', 'declined'] as const;
+
+export interface LeaseChangeEvent {
+  readonly family: 4 | 6;
+  readonly address: string;
+  readonly state: (typeof LEASE_EVENT_STATES)[number];
+  /** The client's hardware address, lower-case hex without separators. */
+  readonly hwAddress?: string;
+  /** The client identifier (option 61 / DUID), lower-case hex. */
+  readonly clientId?: string;
+  readonly hostname?: string;
+  /** When this state began and ends (ms since the epoch). */
+  readonly startedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface FailoverStateEvent {
+  readonly relationship: string;
+  readonly state: string;
+  readonly partnerState: string;
+  readonly cause?: string;
+}
+
+export interface ZoneStateEvent {
+  readonly zone: string;
+  readonly state: string;
+  readonly serial?: number;
+  /** When the copy was last refreshed from a primary (ms since the epoch). */
+  readonly refreshedAt?: number;
+  /** When the copy passes its SOA expire without a refresh (ms since the epoch). */
+  readonly expiresAt?: number;
+}
+
+const STATE_WORD = /^[a-z][a-z-]{0,31}$/;
+const HEX = /^([0-9a-f]{2}){1,128}$/;
+const text = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
+const time = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * Why the data of an event of a kind the manager projects (leases, failover and zone
+ * states) is not that kind's shape, or undefined when it is. The manager keeps such an
+ * event as received (never lost) but does not project it.
+ */
+export function checkEventData(kind: EventKind, data: Readonly<Record<string, unknown>>): string | undefined {
+  switch (kind) {
+    case 'lease.change':
+      if (data.family !== 4 && data.family !== 6) return 'family: 4 or 6';
+      if (!text(data.address, 45)) return 'address: an address';
+      if (!(LEASE_EVENT_STATES as readonly unknown[]).includes(data.state)) return `state: one of ${LEASE_EVENT_STATES.join(', ')}`;
+      if (data.hwAddress !== undefined && (typeof data.hwAddress !== 'string' || !HEX.test(data.hwAddress))) return 'hwAddress: lower-case hex';
+      if (data.clientId !== undefined && (typeof data.clientId !== 'string' || !HEX.test(data.clientId))) return 'clientId: lower-case hex';
+      if (data.hostname !== undefined && !text(data.hostname, 253)) return 'hostname: 1 to 253 characters';
+      if (!time(data.startedAt)) return 'startedAt: milliseconds since the epoch';
+      if (!time(data.expiresAt)) return 'expiresAt: milliseconds since the epoch';
+      return undefined;
+    case 'failover.state':
+      if (!text(data.relationship, 64)) return 'relationship: a name';
+      if (typeof data.state !== 'string' || !STATE_WORD.test(data.state)) return 'state: a state name';
+      if (typeof data.partnerState !== 'string' || !STATE_WORD.test(data.partnerState)) return 'partnerState: a state name';
+      if (data.cause !== undefined && !text(data.cause, 200)) return 'cause: 1 to 200 characters';
+      return undefined;
+    case 'zone.state':
+      if (!text(data.zone, 255)) return 'zone: a zone name';
+      if (typeof data.state !== 'string' || !STATE_WORD.test(data.state)) return 'state: a state name';
+      if (data.serial !== undefined && (!Number.isSafeInteger(data.serial) || (data.serial as number) < 0 || (data.serial as number) > 0xffffffff)) return 'serial: 0 to 4294967295';
+      if (data.refreshedAt !== undefined && !time(data.refreshedAt)) return 'refreshedAt: milliseconds since the epoch';
+      if (data.expiresAt !== undefined && !time(data.expiresAt)) return 'expiresAt: milliseconds since the epoch';
+      return undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** Where services hand their events (the agent's outbox). Never rejects: a refusal is the sink's to count and report. */

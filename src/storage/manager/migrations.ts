@@ -227,6 +227,72 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('address_dns_name').on('address').columns(['dns_name']).execute();
       },
     },
+    // What sites report (docs/manager.md "Site reports"): agent credentials and last contact, every event received
+    // (exactly once per server and stream), and the projections alerts and lease history read.
+    '0006-site-reports': {
+      async up(db: Db) {
+        await db.schema.createTable('agent_link')
+          .addColumn('server_id', 'integer', (c) => c.primaryKey().references('server.id').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('issued_at', ms, (c) => c.notNull())
+          .addColumn('last_contact_at', ms)
+          .addColumn('last_address', 'text').execute();
+        await db.schema.createTable('event_stream')
+          .addColumn('server_id', 'integer', (c) => c.notNull().references('server.id').onDelete('cascade'))
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('acked', 'integer', (c) => c.notNull())
+          .addColumn('gaps', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('first_received_at', ms, (c) => c.notNull())
+          .addColumn('last_received_at', ms, (c) => c.notNull())
+          .addPrimaryKeyConstraint('event_stream_pk', ['server_id', 'stream']).execute();
+        // Kept when its server is deleted: history outlives configuration.
+        await db.schema.createTable('site_event')
+          .addColumn('id', id)
+          .addColumn('site_id', 'integer', (c) => c.notNull())
+          .addColumn('server_id', 'integer', (c) => c.notNull())
+          .addColumn('server', 'text', (c) => c.notNull())
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('seq', ms, (c) => c.notNull())
+          .addColumn('at', ms, (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('received_at', ms, (c) => c.notNull())
+          .addUniqueConstraint('site_event_once', ['server_id', 'stream', 'seq']).execute();
+        await db.schema.createIndex('site_event_site').on('site_event').columns(['site_id', 'id']).execute();
+        await db.schema.createIndex('site_event_kind').on('site_event').columns(['kind', 'id']).execute();
+        // The latest state of every address a site leased (lease_event keeps the history).
+        await db.schema.createTable('lease_now')
+          .addColumn('site_id', 'integer', (c) => c.notNull())
+          .addColumn('family', 'integer', (c) => c.notNull())
+          .addColumn('addr_hex', hex, (c) => c.notNull())
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addColumn('server', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('mac', 'text')
+          .addColumn('client_id', 'text')
+          .addColumn('hostname', 'text')
+          .addColumn('starts_at', ms, (c) => c.notNull())
+          .addColumn('ends_at', ms, (c) => c.notNull())
+          .addPrimaryKeyConstraint('lease_now_pk', ['site_id', 'family', 'addr_hex']).execute();
+        await db.schema.createIndex('lease_event_site').on('lease_event').columns(['site_id', 'starts_at']).execute();
+        // The state a server last reported of each failover relationship and zone.
+        await db.schema.createTable('server_report')
+          .addColumn('server_id', 'integer', (c) => c.notNull().references('server.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('since', ms, (c) => c.notNull())
+          .addColumn('received_at', ms, (c) => c.notNull())
+          .addPrimaryKeyConstraint('server_report_pk', ['server_id', 'kind', 'subject']).execute();
+        // Utilisation thresholds of a subnet or a pool (a service object: `data` holds warning and critical).
+        await stamped(db.schema.createTable('utilisation_threshold')
+          .addColumn('id', id)
+          .addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addColumn('subnet_id', 'integer', (c) => c.unique().references('subnet.id').onDelete('cascade'))
+          .addColumn('range_id', 'integer', (c) => c.unique().references('ip_range.id').onDelete('cascade'))).execute();
+      },
+    },
   };
 }
 

@@ -202,6 +202,75 @@ export interface LeaseEventTable {
   received_at: number;
 }
 
+/** A server's agent credential (hashed) and when it last reached the manager. */
+export interface AgentLinkTable {
+  server_id: number;
+  token_hash: string;
+  issued_at: number;
+  last_contact_at: number | null;
+  last_address: string | null;
+}
+
+/** Per server and outbox stream: the highest event number stored (the acknowledgement). */
+export interface EventStreamTable {
+  server_id: number;
+  stream: string;
+  acked: number;
+  gaps: number;
+  first_received_at: number;
+  last_received_at: number;
+}
+
+/** Every event a site delivered, once. */
+export interface SiteEventTable {
+  id: Id;
+  site_id: number;
+  server_id: number;
+  server: string;
+  stream: string;
+  seq: number;
+  at: number;
+  kind: string;
+  data: string;
+  received_at: number;
+}
+
+/** The latest lease of every address a site reported. */
+export interface LeaseNowTable {
+  site_id: number;
+  family: number;
+  addr_hex: string;
+  address: string;
+  server: string;
+  state: string;
+  mac: string | null;
+  client_id: string | null;
+  hostname: string | null;
+  starts_at: number;
+  ends_at: number;
+}
+
+/** The state a server last reported of one failover relationship or zone. */
+export interface ServerReportTable {
+  server_id: number;
+  kind: string;
+  subject: string;
+  state: string;
+  detail: string;
+  since: number;
+  received_at: number;
+}
+
+export interface UtilisationThresholdTable {
+  id: Id;
+  data: string;
+  subnet_id: number | null;
+  range_id: number | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface ManagerTables {
   ip_space: IpSpaceTable;
   site: SiteTable;
@@ -228,10 +297,16 @@ export interface ManagerTables {
   dns_record: DnsRecordTable;
   deployed_config: DeployedConfigTable;
   lease_event: LeaseEventTable;
+  agent_link: AgentLinkTable;
+  event_stream: EventStreamTable;
+  site_event: SiteEventTable;
+  lease_now: LeaseNowTable;
+  server_report: ServerReportTable;
+  utilisation_threshold: UtilisationThresholdTable;
 }
 
 /** The tables of service objects (manager/objects/). */
-export type ObjectTableName = 'file_set' | 'server' | 'twin_pair' | 'vlan' | 'option_set' | 'client_class' | 'failover' | 'dhcp_scope' | 'tsig_key' | 'dns_zone' | 'dns_record';
+export type ObjectTableName = 'file_set' | 'server' | 'twin_pair' | 'vlan' | 'option_set' | 'client_class' | 'failover' | 'dhcp_scope' | 'tsig_key' | 'dns_zone' | 'dns_record' | 'utilisation_threshold';
 
 export type SubnetRow = Selectable<SubnetTable>;
 export type NewSubnet = Insertable<SubnetTable>;
