@@ -12,6 +12,7 @@ import { agentStatus, type AgentStatusOptions } from './agent.js';
 import type { ManagerRunOptions } from './manager-run.js';
 import { addManagerCommands } from './manager-commands.js';
 import { addObjectCommands, addRenderCommands } from './object-commands.js';
+import { addReportCommands } from './report-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -137,6 +138,7 @@ export function buildProgram(): Command {
 
   addManagerCommands(program);
   addObjectCommands(program);
+  addReportCommands(program);
   addRenderCommands(program);
 
   const agent = program.command('agent').description('the agent of a running site daemon: its event path to the managers (through its status endpoint)');

@@ -1,8 +1,10 @@
 // The receiving end of the agent's event path over real HTTP on 127.0.0.1, built from
 // the manager's own pieces (checkBatch, ingestBatch in src/protocol/agent/) with an
-// in-memory store, until the manager serves /api/v1/agent/events itself (issue 8). It
-// can be told to misbehave the ways a WAN and a manager do: down (connections refused),
-// answering garbage or 500, refusing the token, or losing its answer after storing.
+// in-memory store. The real manager serves /api/v1/agent/events too (test/support/
+// manager-reports-suite.ts runs the real agent against it); this one stays for what a
+// real manager cannot be made to do on cue: it can be told to misbehave the ways a WAN
+// and a manager do: down (connections refused), answering garbage or 500, refusing the
+// token, or losing its answer after storing.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkBatch, EVENTS_PATH, type SiteEvent } from '../../src/protocol/agent/events.js';

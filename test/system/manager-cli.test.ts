@@ -176,3 +176,46 @@ test('service objects, render and plan from the command line: field=text and fie
   await admin('servers', 'update', id, 'statusPort:=9188');
   assert.match((await admin('plan', '--server', id)).stdout, /\n {2}~ \$\.status\.port: 9180 -> 9188\n/);
 });
+
+test('site reports from the command line: an agent token, alerts, utilisation, lease history and holders, site events', async () => {
+  const site = JSON.parse((await admin('sites', 'create', 'cli-reports', '--json')).stdout) as { id: number };
+  const server = JSON.parse((await admin('servers', 'create', `siteId:=${site.id}`, 'name=cli-rep-a', 'address=192.0.2.42', 'roles:=["dhcp"]', '--json')).stdout) as { id: number };
+  const issued = await admin('agent-token', 'issue', String(server.id));
+  assert.equal(issued.status, 0, issued.stderr);
+  const token = issued.stdout.trim();
+  assert.match(token, /^opa_\S+$/);
+  assert.match(issued.stderr, /shown once/);
+  const space = JSON.parse((await admin('spaces', 'create', 'cli-reports', '--json')).stdout) as { id: number };
+  const subnet = JSON.parse((await admin('subnets', 'create', '203.0.113.0/24', '--space', String(space.id), '--site', String(site.id), '--json')).stdout) as { id: number };
+  assert.equal((await admin('ranges', 'create', String(subnet.id), 'pool', '203.0.113.10', '203.0.113.11')).status, 0);
+  const now = Date.now();
+  const events = [
+    { seq: 1, at: now, kind: 'lease.change', data: { family: 4, address: '203.0.113.10', state: 'bound', hwAddress: '001b4f000001', hostname: 'desk-phone', startedAt: now - 60_000, expiresAt: now + 3_600_000 } },
+    { seq: 2, at: now, kind: 'lease.change', data: { family: 4, address: '203.0.113.11', state: 'bound', hwAddress: '001b4f000002', startedAt: now - 60_000, expiresAt: now + 3_600_000 } },
+    { seq: 3, at: now, kind: 'failover.state', data: { relationship: 'cli-pair', state: 'interrupted', partnerState: 'unknown' } },
+  ];
+  const posted = await client(`${m.url}/api/v1`, token)('POST', '/agent/events', { site: 'cli-reports', server: 'cli-rep-a', stream: 'c'.repeat(32), events });
+  assert.deepEqual(posted.body, { acked: 3 });
+
+  const alerts = await admin('alerts', '--site', String(site.id));
+  assert.equal(alerts.status, 0, alerts.stderr);
+  assert.match(alerts.stdout, /^SEVERITY\s+KIND\s+OBJECT\s+MESSAGE\s+SINCE\n/);
+  assert.match(alerts.stdout, /\ncritical\s+pool-utilisation\s+pool 203\.0\.113\.10-203\.0\.113\.11 \(subnet 203\.0\.113\.0\/24\)\s+100% leased \(2 of 2\)/);
+  assert.match(alerts.stdout, /\ncritical\s+failover-state\s+failover relationship cli-pair on server cli-rep-a\s+interrupted: /);
+  assert.equal((await admin('alerts', '--severity', 'bad')).status, 2);
+  const use = await admin('utilisation', String(subnet.id));
+  assert.match(use.stdout, /\nsubnet 203\.0\.113\.0\/24\s+254\s+2\s+0\.78\s+-\n/);
+  assert.match(use.stdout, /\npool 203\.0\.113\.10-203\.0\.113\.11\s+2\s+2\s+100\s+80%\/95% \(built-in\)\n/);
+  const history = await admin('lease-history', '--mac', '00:1b:4f:00:00:01');
+  assert.match(history.stdout, /\n203\.0\.113\.10\s+bound\s+00:1b:4f:00:00:01\s+desk-phone\s+cli-rep-a\s+\d{4}-\d\d-\d\dT/);
+  const holders = await admin('lease-holders', '203.0.113.10', '--at', new Date(now).toISOString(), '--json');
+  assert.deepEqual((JSON.parse(holders.stdout) as { held: boolean; mac: string }[]).map((h) => [h.held, h.mac]), [[true, '00:1b:4f:00:00:01']]);
+  const badTime = await admin('lease-holders', '203.0.113.10', '--at', 'last tuesday');
+  assert.equal(badTime.status, 2);
+  assert.match(badTime.stderr, /--at last tuesday is not a time/);
+  const seen = await admin('site-events', '--server', String(server.id), '--json');
+  assert.deepEqual((JSON.parse(seen.stdout) as { seq: number }[]).map((e) => e.seq), [1, 2, 3]);
+  assert.match((await admin('agent-token', 'show', String(server.id))).stdout, /\n\d+\s+\d{4}-.*Z\s+\d{4}-.*Z\s+\S+\n$/);
+  assert.equal((await admin('agent-token', 'revoke', String(server.id))).status, 0);
+  assert.equal((await client(`${m.url}/api/v1`, token)('POST', '/agent/events', { site: 'cli-reports', server: 'cli-rep-a', stream: 'c'.repeat(32), events })).status, 401);
+});
