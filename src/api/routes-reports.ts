@@ -14,36 +14,35 @@ import { pageOf } from './http-helpers.js';
 import * as S from './schemas.js';
 
 const errors = { 400: S.ErrorBody, 401: S.ErrorBody, 403: S.ErrorBody, 404: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody };
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** An agent's batch may be as large as agent.delivery.batchBytes allows (64 MiB) and some. */
 const MAX_BATCH_BYTES = 72 * 1024 * 1024;
 
 const Alert = Type.Object({
   key: Type.String({ description: 'Stable while the condition lasts: kind/object.' }),
   kind: Type.Union(ALERT_KINDS.map((k) => Type.Literal(k))), severity: Type.Union(SEVERITIES.map((s) => Type.Literal(s))),
-  siteId: Nullable(Type.Integer()), serverId: Nullable(Type.Integer()), object: Type.String(), message: Type.String(),
-  since: Nullable(Type.Integer({ description: 'Since when the condition is known to hold (ms); null when not known.' })),
+  siteId: S.Nullable(Type.Integer()), serverId: S.Nullable(Type.Integer()), object: Type.String(), message: Type.String(),
+  since: S.Nullable(Type.Integer({ description: 'Since when the condition is known to hold (ms); null when not known.' })),
 }, { title: 'Alert' });
 const Thresholds = Type.Object({ warning: Type.Number(), critical: Type.Number(), from: Type.String({ description: 'own, subnet, default or built-in.' }) });
 const PoolUse = Type.Object({
-  rangeId: Type.Integer(), subnetId: Type.Integer(), siteId: Nullable(Type.Integer()), start: Type.String(), end: Type.String(), prefix: Type.String(),
+  rangeId: Type.Integer(), subnetId: Type.Integer(), siteId: S.Nullable(Type.Integer()), start: Type.String(), end: Type.String(), prefix: Type.String(),
   size: Type.Integer(), leased: Type.Integer({ description: 'Addresses its site reports bound now.' }), percent: Type.Number(), thresholds: Thresholds,
 }, { title: 'PoolUtilisation' });
 const SubnetUse = Type.Object({
-  subnetId: Type.Integer(), siteId: Nullable(Type.Integer()), prefix: Type.String(),
+  subnetId: Type.Integer(), siteId: S.Nullable(Type.Integer()), prefix: Type.String(),
   size: Type.String({ description: 'Usable addresses (decimal: an IPv6 subnet\'s does not fit a number).' }), used: Type.String(), free: Type.String(), percent: Type.Number(),
-  thresholds: Nullable(Thresholds), pools: Type.Array(PoolUse),
+  thresholds: S.Nullable(Thresholds), pools: Type.Array(PoolUse),
 }, { title: 'SubnetUtilisation' });
 const LeaseRecord = Type.Object({
   id: Type.Integer(), siteId: Type.Integer(), server: Type.String(), address: Type.String(), state: Type.String(),
-  mac: Nullable(Type.String()), clientId: Nullable(Type.String()), hostname: Nullable(Type.String()),
-  startsAt: Type.Integer(), endsAt: Nullable(Type.Integer()), receivedAt: Type.Integer(),
+  mac: S.Nullable(Type.String()), clientId: S.Nullable(Type.String()), hostname: S.Nullable(Type.String()),
+  startsAt: Type.Integer(), endsAt: S.Nullable(Type.Integer()), receivedAt: Type.Integer(),
 }, { title: 'LeaseRecord' });
 const SiteEventRecord = Type.Object({
   id: Type.Integer(), siteId: Type.Integer(), serverId: Type.Integer(), server: Type.String(), stream: Type.String(), seq: Type.Integer(), at: Type.Integer(),
   kind: Type.String(), data: Type.Unknown(), receivedAt: Type.Integer(),
 }, { title: 'SiteEventRecord' });
-const AgentLink = Type.Object({ serverId: Type.Integer(), issuedAt: Type.Integer(), lastContactAt: Nullable(Type.Integer()), lastAddress: Nullable(Type.String()) }, { title: 'AgentLink' });
+const AgentLink = Type.Object({ serverId: Type.Integer(), issuedAt: Type.Integer(), lastContactAt: S.Nullable(Type.Integer()), lastAddress: S.Nullable(Type.String()) }, { title: 'AgentLink' });
 const Time = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));
 
 /** The manager's own gauges, set from an alert snapshot at each scrape. */

@@ -6,7 +6,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 const Id = Type.Integer({ minimum: 1, description: 'The object\'s id.' });
 const Times = { version: Type.Integer({ description: 'Changes with every update; sent back as the ETag.' }), createdAt: Type.Integer({ description: 'ms since the epoch' }), updatedAt: Type.Integer({ description: 'ms since the epoch' }) };
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, description });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorBody = Type.Object({
   error: Type.Object({
@@ -14,6 +14,7 @@ export const ErrorBody = Type.Object({
     message: Type.String({ description: 'What went wrong, in words.' }),
     object: Type.Optional(Type.String({ description: 'The object concerned, e.g. "subnet 198.51.100.0/24".' })),
     field: Type.Optional(Type.String({ description: 'The field concerned, e.g. "prefix", or the JSON path of a request value.' })),
+    index: Type.Optional(Type.Integer({ description: 'In a bulk request: the operation that failed (from 0).' })),
   }),
 });
 

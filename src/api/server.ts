@@ -17,6 +17,7 @@ import { csvRoutes } from './routes-csv.js';
 import { objectRoutes } from './routes-objects.js';
 import { renderRoutes } from './routes-render.js';
 import { metricsRoute, reportRoutes } from './routes-reports.js';
+import { bulkRoutes } from './routes-bulk.js';
 
 const Ajv = AjvModule.default;
 
@@ -131,6 +132,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
     await objectRoutes(api, o.manager);
     await renderRoutes(api, o.manager);
     await reportRoutes(api, o.manager);
+    await bulkRoutes(api, app, o.manager);
   }, { prefix: API_PREFIX });
   await metricsRoute(app, o.manager);
   return app;

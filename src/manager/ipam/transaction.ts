@@ -12,8 +12,9 @@ import type { ManagerTables } from '../../storage/manager/tables.js';
 
 export type Trx = Transaction<ManagerTables>;
 
+/** A transaction of its own, or the one the caller is already inside (a bulk request's). */
 export function inTransaction<T>(m: ManagerDatabase, fn: (trx: Trx) => Promise<T>): Promise<T> {
-  return m.db.transaction().execute(fn);
+  return m.transaction(fn);
 }
 
 /** Locks an IP space's subnet tree until the transaction ends (PostgreSQL; SQLite serialises anyway). */

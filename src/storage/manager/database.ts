@@ -1,8 +1,9 @@
 // Opens the manager's database (docs/manager.md "Storage"): SQLite embedded (a file
 // under the data directory; WAL, synchronous FULL so an answered write survives power
 // loss, foreign keys on) or PostgreSQL (a pool); migrates it to the latest schema.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { OutpostError } from '../../core/errors.js';
 import { migrationProvider, type Dialect } from './migrations.js';
@@ -13,8 +14,14 @@ export type DatabaseTarget =
   | { readonly kind: 'postgres'; readonly connectionString: string; readonly maxConnections?: number; readonly onIdleError?: (error: Error) => void };
 
 export interface ManagerDatabase {
+  /** The database — or, inside `transaction`, that transaction: what runs within one sees its writes and joins it. */
   readonly db: Kysely<ManagerTables>;
   readonly dialect: Dialect;
+  /**
+   * Runs `fn` in a transaction: a new one, or the one it is already inside (a bulk
+   * request's), so operations compose into one all-or-nothing write.
+   */
+  transaction<T>(fn: (trx: Transaction<ManagerTables>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -54,5 +61,14 @@ export async function openManagerDatabase(target: DatabaseTarget): Promise<Manag
     if (error instanceof OutpostError) throw error;
     throw new OutpostError('MANAGER_DATABASE_UNAVAILABLE', `${target.kind === 'sqlite' ? `SQLite database ${target.file}` : 'PostgreSQL'}: ${(error as Error).message}`);
   }
-  return { db, dialect, close: () => db.destroy() };
+  const ambient = new AsyncLocalStorage<Transaction<ManagerTables>>();
+  return {
+    get db() { return ambient.getStore() ?? db; },
+    dialect,
+    transaction<T>(fn: (trx: Transaction<ManagerTables>) => Promise<T>): Promise<T> {
+      const current = ambient.getStore();
+      return current ? fn(current) : db.transaction().execute((trx) => ambient.run(trx, () => fn(trx)));
+    },
+    close: () => db.destroy(),
+  };
 }
