@@ -29,6 +29,12 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
   api.get<Id>('/ip-spaces/:id', {
     schema: { summary: 'Get an IP space', tags: ['ipam'], params: S.IdParams, response: { 200: S.IpSpace, ...errors } },
   }, async (req, reply) => withEtag(reply, found(await m.queries.space(req.params.id), 'IP space', req.params.id)));
+  api.patch<Id & { Body: Static<typeof S.IpSpacePatch> }>('/ip-spaces/:id', {
+    schema: { summary: 'Rename an IP space or change its description (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, body: S.IpSpacePatch, response: { 200: S.IpSpace, ...errors } },
+  }, async (req, reply) => withEtag(reply, await m.spaces.update(actor(req), req.params.id, req.body, ifMatch(req))));
+  api.delete<Id>('/ip-spaces/:id', {
+    schema: { summary: 'Delete an IP space that holds no subnets (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, response: { 204: Type.Null(), ...errors } },
+  }, async (req, reply) => { await m.spaces.delete(actor(req), req.params.id, ifMatch(req)); return reply.code(204).send(); });
 
   // --- sites ---
   api.get<{ Querystring: { after?: number; limit?: number } }>('/sites', {
@@ -40,6 +46,12 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
   api.get<Id>('/sites/:id', {
     schema: { summary: 'Get a site', tags: ['sites'], params: S.IdParams, response: { 200: S.Site, ...errors } },
   }, async (req, reply) => withEtag(reply, found(await m.queries.site(req.params.id), 'site', req.params.id)));
+  api.patch<Id & { Body: Static<typeof S.SitePatch> }>('/sites/:id', {
+    schema: { summary: 'Change a site: name, survivability, description, WAN notes (If-Match: its ETag)', tags: ['sites'], params: S.IdParams, body: S.SitePatch, response: { 200: S.Site, ...errors } },
+  }, async (req, reply) => withEtag(reply, await m.sites.update(actor(req), req.params.id, req.body, ifMatch(req))));
+  api.delete<Id>('/sites/:id', {
+    schema: { summary: 'Delete a site with no servers, twin pairs, VLANs, subnets or lease history (If-Match: its ETag)', tags: ['sites'], params: S.IdParams, response: { 204: Type.Null(), ...errors } },
+  }, async (req, reply) => { await m.sites.delete(actor(req), req.params.id, ifMatch(req)); return reply.code(204).send(); });
 
   // --- subnets ---
   const SubnetQuery = Type.Object({

@@ -27,12 +27,16 @@ export const IpSpaceInput = Type.Object({
 export const Site = Type.Object({
   id: Id, name: Type.String(), description: Type.String(), survivability: Type.Union([Type.Literal('survivable'), Type.Literal('dependent')]), wanNotes: Type.String(), ...Times,
 });
+export const IpSpacePatch = Type.Object({
+  name: Type.Optional(IpSpaceInput.properties.name), description: Type.Optional(Text(500, 'Free text.')),
+}, { additionalProperties: false, minProperties: 1 });
 export const SiteInput = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 63, description: 'A DNS label, e.g. "branch-07": the site config\'s site.name.' }),
   description: Type.Optional(Text(500, 'Free text.')),
   survivability: Type.Optional(Type.Union([Type.Literal('survivable'), Type.Literal('dependent')], { description: 'survivable: the site serves on its own through a WAN outage.' })),
   wanNotes: Type.Optional(Text(2000, 'Notes on the WAN link.')),
 }, { additionalProperties: false });
+export const SitePatch = Type.Partial(SiteInput, { additionalProperties: false, minProperties: 1 });
 
 export const Subnet = Type.Object({
   id: Id, spaceId: Id, parentId: Nullable(Id), prefix: Type.String(), family: Type.Union([Type.Literal(4), Type.Literal(6)]), siteId: Nullable(Id), description: Type.String(), ...Times,

@@ -19,6 +19,10 @@ function printReport(o: Connection, report: Row): void {
   if (!report.dryRun && !report.applied) throw new CliFailure('the import was refused: fix the rows above', EXIT_USAGE);
 }
 
+/** The options given, without those left out. */
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const ifVersion = (o: { ifVersion?: string }): Record<string, string> => (o.ifVersion ? { 'if-match': `"${o.ifVersion}"` } : {});
+
 const SUBNET = ['id', 'prefix', 'parentId', 'siteId', 'description'] as const;
 const ADDRESS = ['id', 'address', 'kind', 'mac', 'hostname', 'dnsName', 'subnetId'] as const;
 
@@ -30,6 +34,10 @@ export function addManagerCommands(program: Command): void {
   list(spaces.command('list').description('list IP spaces')).action(run(async (o) => print(o, await listAll(o, '/ip-spaces', {}), ['id', 'name', 'description'])));
   withConnection(spaces.command('create').description('create an IP space').argument('<name>').option('--description <text>'))
     .action(run(async (name: string, o) => print(o, await call(o, 'POST', '/ip-spaces', { name, ...(o.description ? { description: o.description } : {}) }), ['id', 'name', 'description'])));
+  withConnection(spaces.command('update').description('rename an IP space or change its description').argument('<id>').option('--name <name>').option('--description <text>').option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => print(o, await call(o, 'PATCH', `/ip-spaces/${id}`, defined({ name: o.name, description: o.description }), ifVersion(o)), ['id', 'name', 'description', 'version'])));
+  withConnection(spaces.command('delete').description('delete an IP space that holds no subnets').argument('<id>').option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/ip-spaces/${id}`, undefined, ifVersion(o)); if (!o.json) process.stdout.write(`IP space ${id} deleted\n`); }));
 
   const sites = program.command('sites').description('sites of the manager');
   list(sites.command('list').description('list sites')).action(run(async (o) => print(o, await listAll(o, '/sites', {}), ['id', 'name', 'survivability', 'description'])));
@@ -38,6 +46,12 @@ export function addManagerCommands(program: Command): void {
     .action(run(async (name: string, o) => print(o, await call(o, 'POST', '/sites', {
       name, ...(o.survivability ? { survivability: o.survivability } : {}), ...(o.description ? { description: o.description } : {}), ...(o.wanNotes ? { wanNotes: o.wanNotes } : {}),
     }), ['id', 'name', 'survivability', 'description'])));
+  withConnection(sites.command('update').description('change a site').argument('<id>').option('--name <name>')
+    .option('--survivability <class>', 'survivable or dependent').option('--description <text>').option('--wan-notes <text>').option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => print(o, await call(o, 'PATCH', `/sites/${id}`, defined({ name: o.name, survivability: o.survivability, description: o.description, wanNotes: o.wanNotes }), ifVersion(o)),
+      ['id', 'name', 'survivability', 'description', 'version'])));
+  withConnection(sites.command('delete').description('delete a site with nothing at it and no lease history').argument('<id>').option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/sites/${id}`, undefined, ifVersion(o)); if (!o.json) process.stdout.write(`site ${id} deleted\n`); }));
 
   const subnets = program.command('subnets').description('subnets of the manager');
   list(subnets.command('list').description('list subnets').option('--space <id>').option('--parent <id|none>').option('--site <id>')

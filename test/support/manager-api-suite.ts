@@ -252,6 +252,37 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
     const unknown = 'address,colour\n192.0.2.12,red\n';
     assert.match((await admin('POST', `/import/addresses?spaceId=${space.id}`, unknown, csv)).body.error.message, /^line 1: unknown column "colour"/);
   });
+  test(`${name}: IP spaces and sites are renamed and changed under If-Match, and deleted only once nothing depends on them`, async () => {
+    const ok = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => admin(method, path, body, headers);
+    const space = (await ok('POST', '/ip-spaces', { name: 'edit-space' })).body;
+    const site = (await ok('POST', '/sites', { name: 'edit-site' })).body;
+    const renamed = await ok('PATCH', `/ip-spaces/${space.id}`, { name: 'edit-space-2', description: 'lab' }, { 'if-match': '"1"' });
+    assert.deepEqual([renamed.status, renamed.body.name, renamed.body.version, renamed.headers.get('etag')], [200, 'edit-space-2', 2, '"2"']);
+    assert.equal((await ok('PATCH', `/ip-spaces/${space.id}`, { description: 'stale' }, { 'if-match': '"1"' })).status, 412);
+    await ok('POST', '/ip-spaces', { name: 'edit-other' });
+    const taken = await ok('PATCH', `/ip-spaces/${space.id}`, { name: 'edit-other' });
+    assert.deepEqual([taken.status, taken.body.error.code, taken.body.error.field], [409, 'MANAGER_CONFLICT', 'name']);
+    const badSite = await ok('PATCH', `/sites/${site.id}`, { name: 'Not A Label' });
+    assert.deepEqual([badSite.status, badSite.body.error.field], [422, 'name']);
+    const moved = await ok('PATCH', `/sites/${site.id}`, { survivability: 'dependent', wanNotes: 'one 4G link' });
+    assert.deepEqual([moved.status, moved.body.survivability, moved.body.wanNotes, moved.body.name], [200, 'dependent', 'one 4G link', 'edit-site']);
+    assert.equal((await ok('PATCH', `/sites/${site.id}`, {})).status, 400, 'an empty patch is refused');
+
+    const subnet = (await ok('POST', '/subnets', { spaceId: space.id, prefix: '203.0.113.0/28', siteId: site.id })).body;
+    const spaceInUse = await ok('DELETE', `/ip-spaces/${space.id}`);
+    assert.deepEqual([spaceInUse.status, spaceInUse.body.error.code], [409, 'MANAGER_IN_USE']);
+    assert.match(spaceInUse.body.error.message, /203\.0\.113\.0\/28/);
+    const siteInUse = await ok('DELETE', `/sites/${site.id}`);
+    assert.deepEqual([siteInUse.status, siteInUse.body.error.code], [409, 'MANAGER_IN_USE']);
+    assert.match(siteInUse.body.error.message, /subnet/);
+    assert.equal((await ok('DELETE', `/subnets/${subnet.id}`)).status, 204);
+    assert.equal((await ok('DELETE', `/sites/${site.id}`, undefined, { 'if-match': '"1"' })).status, 412);
+    assert.equal((await ok('DELETE', `/sites/${site.id}`)).status, 204);
+    assert.equal((await ok('DELETE', `/ip-spaces/${space.id}`)).status, 204);
+    assert.equal((await ok('GET', `/sites/${site.id}`)).status, 404);
+    const trail = (await ok('GET', `/audit?objectType=site&objectId=${site.id}`)).body.items.map((e: { action: string }) => e.action);
+    assert.deepEqual(trail, ['create', 'update', 'delete']);
+  });
 }
 
 /** Starts a real PostgreSQL server and `outpost manager run` on a new database in it; stop() stops both. */

@@ -219,3 +219,18 @@ test('site reports from the command line: an agent token, alerts, utilisation, l
   assert.equal((await admin('agent-token', 'revoke', String(server.id))).status, 0);
   assert.equal((await client(`${m.url}/api/v1`, token)('POST', '/agent/events', { site: 'cli-reports', server: 'cli-rep-a', stream: 'c'.repeat(32), events })).status, 401);
 });
+
+test('spaces and sites are changed and deleted from the command line', async () => {
+  const space = JSON.parse((await admin('spaces', 'create', 'cli-edit', '--json')).stdout) as { id: number };
+  const site = JSON.parse((await admin('sites', 'create', 'cli-edit', '--json')).stdout) as { id: number };
+  const renamed = await admin('spaces', 'update', String(space.id), '--name', 'cli-edited', '--if-version', '1');
+  assert.match(renamed.stdout, /\n\d+\s+cli-edited\s+-?\s*2\n$/);
+  const stale = await admin('sites', 'update', String(site.id), '--wan-notes', 'x', '--if-version', '9');
+  assert.equal(stale.status, 1);
+  assert.match(stale.stderr, /MANAGER_VERSION_MISMATCH/);
+  const changed = await admin('sites', 'update', String(site.id), '--survivability', 'dependent', '--json');
+  assert.equal((JSON.parse(changed.stdout) as { survivability: string }).survivability, 'dependent');
+  assert.equal((await admin('sites', 'delete', String(site.id))).stdout, `site ${site.id} deleted\n`);
+  assert.equal((await admin('spaces', 'delete', String(space.id))).stdout, `IP space ${space.id} deleted\n`);
+  assert.equal((await admin('spaces', 'delete', String(space.id))).status, 1, 'gone');
+});
