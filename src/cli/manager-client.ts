@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, writeTable } from './status-target.js';
+import { countingBody, Progress, type ProgressChoice } from './progress.js';
 
 export interface Connection { manager?: string; tokenFile?: string; json?: boolean }
 export type Row = Record<string, unknown>;
@@ -26,10 +27,12 @@ async function connect(o: Connection): Promise<{ base: string; token: string }> 
   return { base: `${manager.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`, token };
 }
 
-export async function send(o: Connection, method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
+export async function send(o: Connection, method: string, path: string, body: string | ReadableStream<Uint8Array> | undefined, headers: Record<string, string>): Promise<Response> {
   const { base, token } = await connect(o);
   try {
-    return await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(600_000), headers: { authorization: `Bearer ${token}`, ...headers }, ...(body === undefined ? {} : { body }) });
+    // A stream (a file sent with progress) goes out as it is read: half duplex.
+    const payload = body === undefined ? {} : typeof body === 'string' ? { body } : { body, duplex: 'half' };
+    return await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(600_000), headers: { authorization: `Bearer ${token}`, ...headers }, ...payload } as RequestInit);
   } catch (error) {
     throw new CliFailure(`cannot reach the manager at ${base}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, EXIT_FAILED);
   }
@@ -53,17 +56,48 @@ export async function answer(res: Response): Promise<Row> {
 }
 
 /** Every page of a list (the API's keyset pages followed to the end, or up to --limit rows). */
-export async function listAll(o: Connection & { limit?: string }, path: string, query: Record<string, string | undefined>): Promise<Row[]> {
+export async function listAll(o: Connection & ProgressChoice & { limit?: string }, path: string, query: Record<string, string | undefined>): Promise<Row[]> {
   const max = o.limit ? Number(o.limit) : Infinity;
   const rows: Row[] = [];
+  const progress = Progress.for(o, 'reading', 'rows', Number.isFinite(max) ? max : undefined);
   let after: number | null = 0;
   while (after !== null && rows.length < max) {
     const q = new URLSearchParams({ ...Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined)), limit: String(Math.min(1000, max - rows.length)), after: String(after) });
     const page = await call(o, 'GET', `${path}?${q}`);
     rows.push(...(page.items as Row[]));
     after = page.next as number | null;
+    progress.update(rows.length, after === null);
   }
+  progress.end();
   return rows;
+}
+
+/** An export's CSV, copied to standard output as it arrives, its bytes counted. */
+export async function download(o: Connection & ProgressChoice, path: string): Promise<void> {
+  const res = await send(o, 'GET', path, undefined, {});
+  if (!res.ok || !res.body) { await answer(res); return; }
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  const progress = Progress.for(o, 'exporting', 'bytes', Number.isFinite(length) ? length : undefined);
+  let received = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    received += chunk.length;
+    if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+    progress.update(received);
+  }
+  progress.update(received, true);
+  progress.end();
+}
+
+/** A CSV file sent for import: its bytes as they go, then the time the manager takes to check and write it. */
+export async function upload(o: Connection & ProgressChoice, path: string, text: string): Promise<Row> {
+  const data = Buffer.from(text, 'utf8');
+  const progress = Progress.for(o, 'sending', 'bytes', data.length);
+  try {
+    const res = await send(o, 'POST', path, countingBody(data, progress, () => progress.waiting('importing')), { 'content-type': 'text/csv' });
+    return await answer(res);
+  } finally {
+    progress.end();
+  }
 }
 
 const show = (v: unknown): string => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : String(v));

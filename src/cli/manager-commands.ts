@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT_USAGE } from './status-target.js';
-import { CliFailure, answer, call, listAll, print, run, send, withConnection, type Connection, type Row } from './manager-client.js';
+import { CliFailure, answer, call, download, listAll, print, run, send, upload, withConnection, type Connection, type Row } from './manager-client.js';
+import { withProgress } from './progress.js';
 
 /** An import's report: every row in error, then the counts; a refused import is a failure. */
 function printReport(o: Connection, report: Row): void {
@@ -28,7 +29,7 @@ const ADDRESS = ['id', 'address', 'kind', 'mac', 'hostname', 'dnsName', 'subnetI
 
 /** Adds the manager's commands to the program. */
 export function addManagerCommands(program: Command): void {
-  const list = (c: Command) => withConnection(c).option('--limit <n>', 'at most this many rows');
+  const list = (c: Command) => withProgress(withConnection(c).option('--limit <n>', 'at most this many rows'));
 
   const spaces = program.command('spaces').description('IP spaces (VRFs) of the manager');
   list(spaces.command('list').description('list IP spaces')).action(run(async (o) => print(o, await listAll(o, '/ip-spaces', {}), ['id', 'name', 'description'])));
@@ -115,35 +116,25 @@ export function addManagerCommands(program: Command): void {
   const importer = program.command('import').description('CSV import with a report of every row: all of the file or nothing');
   const exporter = program.command('export').description('CSV export (the columns the import takes)');
   for (const kind of ['addresses', 'subnets'] as const) {
-    withConnection(importer.command(kind).description(`import ${kind} from a CSV file (- for standard input)`).argument('<file>').requiredOption('--space <id>')
-      .option('--dry-run', 'check every row and report; write nothing'))
+    withProgress(withConnection(importer.command(kind).description(`import ${kind} from a CSV file (- for standard input)`).argument('<file>').requiredOption('--space <id>')
+      .option('--dry-run', 'check every row and report; write nothing')))
       .action(run(async (file: string, o) => {
         const text = file === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(file, 'utf8');
-        const report = await answer(await send(o, 'POST', `/import/${kind}?spaceId=${Number(o.space)}${o.dryRun ? '&dryRun=true' : ''}`, text, { 'content-type': 'text/csv' }));
-        printReport(o, report);
+        printReport(o, await upload(o, `/import/${kind}?spaceId=${Number(o.space)}${o.dryRun ? '&dryRun=true' : ''}`, text));
       }));
-    withConnection(exporter.command(kind).description(`export ${kind} as CSV to standard output`).requiredOption('--space <id>'))
-      .action(run(async (o) => {
-        const res = await send(o, 'GET', `/export/${kind}?spaceId=${Number(o.space)}`, undefined, {});
-        if (!res.ok) await answer(res);
-        process.stdout.write(await res.text());
-      }));
+    withProgress(withConnection(exporter.command(kind).description(`export ${kind} as CSV to standard output`).requiredOption('--space <id>')))
+      .action(run(async (o) => download(o, `/export/${kind}?spaceId=${Number(o.space)}`)));
   }
 
   // Manual DNS records: no IP space; the zone is a column.
-  withConnection(importer.command('records').description('import manual DNS records from a CSV file (zone,name,type,ttl,data,description; - for standard input)').argument('<file>')
-    .option('--dry-run', 'check every row and report; write nothing'))
+  withProgress(withConnection(importer.command('records').description('import manual DNS records from a CSV file (zone,name,type,ttl,data,description; - for standard input)').argument('<file>')
+    .option('--dry-run', 'check every row and report; write nothing')))
     .action(run(async (file: string, o) => {
       const text = file === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(file, 'utf8');
-      const report = await answer(await send(o, 'POST', `/import/records${o.dryRun ? '?dryRun=true' : ''}`, text, { 'content-type': 'text/csv' }));
-      printReport(o, report);
+      printReport(o, await upload(o, `/import/records${o.dryRun ? '?dryRun=true' : ''}`, text));
     }));
-  withConnection(exporter.command('records').description('export manual DNS records as CSV to standard output').option('--zone <name>', 'only this zone\'s records'))
-    .action(run(async (o) => {
-      const res = await send(o, 'GET', `/export/records${o.zone ? `?zone=${encodeURIComponent(o.zone)}` : ''}`, undefined, {});
-      if (!res.ok) await answer(res);
-      process.stdout.write(await res.text());
-    }));
+  withProgress(withConnection(exporter.command('records').description('export manual DNS records as CSV to standard output').option('--zone <name>', 'only this zone\'s records')))
+    .action(run(async (o) => download(o, `/export/records${o.zone ? `?zone=${encodeURIComponent(o.zone)}` : ''}`)));
 
   list(program.command('audit').description('the audit log: who changed what, before and after').option('--type <object-type>', 'e.g. subnet').option('--object <id>'))
     .action(run(async (o) => print(o, (await listAll(o, '/audit', { objectType: o.type, objectId: o.object })).map((e) => ({ ...e, at: new Date(e.at as number).toISOString() })), ['id', 'at', 'actor', 'action', 'objectType', 'objectId'])));

@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { OBJECT_KINDS } from '../manager/objects/catalogue.js';
 import { CliFailure, call, listAll, print, run, withConnection, type Row } from './manager-client.js';
+import { withProgress } from './progress.js';
 import { EXIT_USAGE } from './status-target.js';
 
 /** `a.b=text` and `a.b:=json` assignments as one object. */
@@ -41,7 +42,7 @@ export function addObjectCommands(program: Command): void {
   for (const def of OBJECT_KINDS) {
     const columns = ['id', ...Object.keys(def.columns), ...('description' in def.schema.properties ? ['description'] : [])];
     const kind = program.command(def.path).description(`${def.type}s of the manager`);
-    let list = withConnection(kind.command('list').description(`list ${def.type}s`)).option('--limit <n>', 'at most this many rows');
+    let list = withProgress(withConnection(kind.command('list').description(`list ${def.type}s`)).option('--limit <n>', 'at most this many rows'));
     for (const f of def.filters ?? []) list = list.option(`--${f.replace(/([A-Z])/g, '-$1').toLowerCase()} <value>`, `only those with this ${f}`);
     list.action(run(async (o: Record<string, string | undefined>) => {
       print(o, await listAll(o, `/${def.path}`, Object.fromEntries((def.filters ?? []).map((f) => [f, o[f]]))), columns);

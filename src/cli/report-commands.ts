@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { EXIT_USAGE } from './status-target.js';
 import { call, CliFailure, listAll, print, run, withConnection, type Row } from './manager-client.js';
+import { withProgress } from './progress.js';
 
 /** An ISO 8601 time (or ms since the epoch) as ms; a usage error naming the option otherwise. */
 function timeOf(option: string, text: string | undefined): string | undefined {
@@ -17,7 +18,7 @@ const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString(
 const withTimes = (rows: Row[], fields: readonly string[]) => rows.map((r) => ({ ...r, ...Object.fromEntries(fields.map((f) => [f, iso(r[f])])) }));
 
 export function addReportCommands(program: Command): void {
-  const list = (c: Command) => withConnection(c).option('--limit <n>', 'at most this many rows');
+  const list = (c: Command) => withProgress(withConnection(c).option('--limit <n>', 'at most this many rows'));
 
   withConnection(program.command('alerts').description('open alerts: pool and subnet utilisation, failover and zone states, unreachable servers and sites')
     .option('--site <id>').option('--kind <kind>', 'pool-utilisation, subnet-utilisation, failover-state, zone-state, server-unreachable, site-unreachable')

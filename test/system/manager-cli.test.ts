@@ -234,3 +234,28 @@ test('spaces and sites are changed and deleted from the command line', async () 
   assert.equal((await admin('spaces', 'delete', String(space.id))).stdout, `IP space ${space.id} deleted\n`);
   assert.equal((await admin('spaces', 'delete', String(space.id))).status, 1, 'gone');
 });
+
+test('long operations show progress on stderr when asked (--progress), never in the output, and not by default off a terminal', async () => {
+  const space = JSON.parse((await admin('spaces', 'create', 'cli-progress', '--json')).stdout) as { id: number };
+  assert.equal((await admin('subnets', 'create', '198.18.0.0/16', '--space', String(space.id))).status, 0);
+  const file = join(dir, 'progress.csv');
+  // 3,000 rows: more than one 64 KiB chunk of the upload, and more than one page of the list.
+  writeFileSync(file, `address,kind,mac,client_id,hostname,dns_name,description\n${Array.from({ length: 3000 }, (_, i) => `198.18.${Math.floor(i / 250) + 1}.${(i % 250) + 1},static,,,host-${i},,a row long enough to make the file span several chunks of the upload`).join('\n')}\n`);
+  const imported = await admin('import', 'addresses', file, '--space', String(space.id), '--progress');
+  assert.equal(imported.status, 0, imported.stderr);
+  assert.match(imported.stdout, /^3000 rows: 3000 created/m);
+  const frames = imported.stderr.split(/[\r\n]/).map((l) => l.trim()).filter(Boolean);
+  assert.ok(frames.some((f) => /^sending \[#{24}\] 100% \d+\.\d KiB\/\d+\.\d KiB$/.test(f)), imported.stderr);
+  assert.ok(frames.some((f) => /^importing \d+\.\d s$/.test(f)), imported.stderr);
+  const quiet = await admin('import', 'addresses', file, '--space', String(space.id), '--dry-run');
+  assert.equal(quiet.stderr, '', 'off a terminal: no progress unless asked');
+  const listed = await admin('addresses', 'list', '--subnet', '1', '--progress', '--json');
+  assert.doesNotThrow(() => JSON.parse(listed.stdout), 'progress never mixes into the output');
+  const all = await admin('addresses', 'list', '--space', String(space.id), '--progress');
+  assert.match(all.stderr, /reading 3,000\s*\n$/);
+  assert.equal(all.stdout.trim().split('\n').length, 3001);
+  const exported = await admin('export', 'addresses', '--space', String(space.id), '--progress');
+  assert.equal(exported.stdout.trim().split('\n').length, 3001);
+  assert.match(exported.stderr, /exporting (\[#{24}\] 100% )?\d+\.\d KiB/);
+  assert.equal((await admin('export', 'addresses', '--space', String(space.id), '--no-progress')).stderr, '');
+});
