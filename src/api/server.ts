@@ -10,6 +10,7 @@ import type { Code } from '../core/codes.js';
 import { ManagerError, type FailureKind } from '../manager/errors.js';
 import type { Manager } from '../manager/manager.js';
 import { allows, type Need, type Principal } from '../manager/access/principals.js';
+import { sitesTouched } from '../manager/access/site-scope.js';
 import { OUTPOST_VERSION } from '../runtime/version.js';
 import { accessRoutes } from './routes-access.js';
 import { ipamRoutes } from './routes-ipam.js';
@@ -122,6 +123,18 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
     }
     if (!allows(principal, need)) return sendError(reply, 403, 'API_FORBIDDEN', `${principal.name} (role ${principal.role}, scope ${principal.scope}) may not ${need === 'read' ? 'read this' : need === 'write' ? 'change this' : 'administer access'}`);
     req.principal = principal;
+  });
+  // A user limited to sites changes only what belongs to them (docs/manager.md "Access"): checked once the body is parsed and valid.
+  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    const limited = req.principal?.sites;
+    const need = req.routeOptions.config?.need ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+    if (!limited || need === 'read' || need === 'none' || req.routeOptions.url === undefined) return;
+    const route = `${req.method} ${req.routeOptions.url.startsWith(API_PREFIX) ? req.routeOptions.url.slice(API_PREFIX.length) : req.routeOptions.url}`;
+    const touched = await sitesTouched(o.manager.database.db, route, req.params as Record<string, unknown>, req.body);
+    const outside = touched.find((s) => s === null || !limited.includes(s));
+    if (outside !== undefined) {
+      return sendError(reply, 403, 'API_FORBIDDEN', `${req.principal!.name} is limited to site${limited.length === 1 ? '' : 's'} ${limited.join(', ')}: this ${outside === null ? 'changes something that belongs to no single site' : `changes site ${outside}`}`);
+    }
   });
 
   await app.register(async (api) => {

@@ -99,10 +99,12 @@ export function addManagerCommands(program: Command): void {
   const users = program.command('users').description('users of the manager (admin)');
   list(users.command('list').description('list users')).action(run(async (o) => print(o, await listAll(o, '/users', {}), ['id', 'name', 'role', 'disabled'])));
   withConnection(users.command('create').description('create a user').argument('<name>').requiredOption('--role <role>', 'admin, operator or read-only')
-    .option('--password-file <file>', 'a file holding the password (for logins)'))
+    .option('--password-file <file>', 'a file holding the password (for logins)').option('--sites <ids>', 'limit the user to these sites (comma-separated ids): it changes only what belongs to them'))
     .action(run(async (name: string, o) => {
       const password = o.passwordFile ? (await readFile(o.passwordFile, 'utf8')).trim() : undefined;
-      print(o, await call(o, 'POST', '/users', { name, role: o.role, ...(password ? { password } : {}) }), ['id', 'name', 'role']);
+      const sites = o.sites === undefined ? undefined : String(o.sites).split(',').map((x) => Number(x.trim()));
+      if (sites?.some((x) => !Number.isInteger(x) || x < 1)) throw new CliFailure(`--sites ${o.sites} is not a list of site ids, e.g. 3,7`, EXIT_USAGE);
+      print(o, await call(o, 'POST', '/users', { name, role: o.role, ...(password ? { password } : {}), ...(sites ? { sites } : {}) }), ['id', 'name', 'role', 'sites']);
     }));
   const tokens = program.command('tokens').description('API tokens (admin)');
   withConnection(tokens.command('create').description('make an API token for a user; its secret is printed once').argument('<user-id>')

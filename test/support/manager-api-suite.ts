@@ -128,7 +128,8 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
       ['POST', '/ip-spaces', '{"name":"t"}', { 'content-type': 'text/plain' }, 415, 'API_UNSUPPORTED_MEDIA_TYPE'],
       ['POST', '/subnets', { spaceId: 1, prefix: '198.18.200.0/24', siteId: 999 }, {}, 404, 'MANAGER_NOT_FOUND', 'siteId'],
       ['GET', '/subnets/424242/ranges', undefined, {}, 404, 'MANAGER_NOT_FOUND'],
-      ['POST', '/users', { name: 'limited', role: 'operator', sites: [1] }, {}, 422, 'MANAGER_INVALID', 'sites'],
+      ['POST', '/users', { name: 'limited', role: 'operator', sites: [999_999] }, {}, 422, 'MANAGER_INVALID', 'sites'],
+      ['POST', '/users', { name: 'limited', role: 'operator', sites: [] }, {}, 422, 'MANAGER_INVALID', 'sites'],
     ];
     const before = (await admin('GET', '/audit?limit=1000')).body.items.length;
     for (const [method, path, body, headers, status, code, field] of cases) {
@@ -282,6 +283,65 @@ export function apiSuite(name: string, start: () => Promise<RunningManager>): vo
     assert.equal((await ok('GET', `/sites/${site.id}`)).status, 404);
     const trail = (await ok('GET', `/audit?objectType=site&objectId=${site.id}`)).body.items.map((e: { action: string }) => e.action);
     assert.deepEqual(trail, ['create', 'update', 'delete']);
+  });
+  test(`${name}: a user limited to sites changes only what belongs to them — subnets, addresses, servers, scopes, zones — and nothing global`, async () => {
+    const mine = (await admin('POST', '/sites', { name: 'lim-mine' })).body;
+    const theirs = (await admin('POST', '/sites', { name: 'lim-theirs' })).body;
+    const space = (await admin('POST', '/ip-spaces', { name: 'lim-space' })).body;
+    const theirSubnet = (await admin('POST', '/subnets', { spaceId: space.id, prefix: '198.51.100.0/25', siteId: theirs.id })).body;
+    const theirServer = (await admin('POST', '/servers', { siteId: theirs.id, name: 'lim-theirs-a', address: '198.51.100.2', roles: ['dhcp', 'dns'] })).body;
+    const user = await admin('POST', '/users', { name: 'lim-branch', role: 'operator', sites: [mine.id, mine.id] });
+    assert.deepEqual([user.status, user.body.sites], [201, [mine.id]]);
+    const token = (await admin('POST', `/users/${user.body.id}/tokens`, { name: 'lim', scope: 'write' })).body.secret as string;
+    const as = client(`${m.url}/api/v1`, token);
+    const allowed = async (method: string, path: string, body?: unknown, status = method === 'POST' ? 201 : 200) => {
+      const r = await as(method, path, body);
+      assert.equal(r.status, status, `${method} ${path}: ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    const refused = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const r = await as(method, path, body, headers);
+      assert.deepEqual([r.status, r.body?.error?.code], [403, 'API_FORBIDDEN'], `${method} ${path}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error.message, new RegExp(`limited to site ${mine.id}`));
+    };
+
+    // Its own site's things: yes.
+    const subnet = await allowed('POST', '/subnets', { spaceId: space.id, prefix: '198.51.100.128/25', siteId: mine.id });
+    await allowed('POST', `/subnets/${subnet.id}/ranges`, { kind: 'pool', start: '198.51.100.200', end: '198.51.100.220' });
+    const address = await allowed('POST', '/addresses', { spaceId: space.id, address: '198.51.100.130', kind: 'static', hostname: 'printer' });
+    await allowed('PATCH', `/addresses/${address.id}`, { hostname: 'printer-2' });
+    await allowed('POST', `/subnets/${subnet.id}/next-free-address`, { kind: 'static' });
+    const server = await allowed('POST', '/servers', { siteId: mine.id, name: 'lim-mine-a', address: '198.51.100.129', roles: ['dhcp', 'dns'] });
+    await allowed('POST', '/dhcp-scopes', { subnetId: subnet.id, serverId: server.id });
+    const zone = await allowed('POST', '/dns-zones', { name: 'lim.example', primaryServerId: server.id, nameservers: ['ns1.lim.example'] });
+    await allowed('POST', '/dns-records', { zoneId: zone.id, name: 'www', type: 'A', rdata: '198.51.100.130' });
+    await allowed('PATCH', `/sites/${mine.id}`, { wanNotes: 'two links' });
+    await allowed('GET', `/subnets/${theirSubnet.id}`, undefined, 200); // reads are not limited
+
+    // Another site's, or everyone's: no.
+    await refused('POST', '/subnets', { spaceId: space.id, prefix: '203.0.113.0/24' }); // a subnet of no site
+    await refused('POST', '/subnets', { spaceId: space.id, prefix: '203.0.113.0/24', siteId: theirs.id });
+    await refused('PATCH', `/subnets/${subnet.id}`, { siteId: theirs.id }); // moving its own subnet away
+    await refused('PATCH', `/subnets/${theirSubnet.id}`, { description: 'mine now' });
+    await refused('POST', `/subnets/${theirSubnet.id}/ranges`, { kind: 'pool', start: '198.51.100.10', end: '198.51.100.20' });
+    await refused('POST', '/addresses', { spaceId: space.id, address: '198.51.100.5', kind: 'static' });
+    await refused('POST', '/servers', { siteId: theirs.id, name: 'lim-x', address: '198.51.100.3', roles: ['dhcp'] });
+    await refused('POST', '/dhcp-scopes', { subnetId: subnet.id, serverId: theirServer.id }); // its subnet, their server
+    await refused('PATCH', `/servers/${theirServer.id}`, { description: 'x' });
+    await refused('POST', '/vlans', { vid: 30, name: 'everywhere' }); // network-wide
+    await refused('POST', '/option-sets', { name: 'lim-set', options: {} });
+    await refused('POST', '/ip-spaces', { name: 'lim-space-2' });
+    await refused('POST', '/sites', { name: 'lim-new' });
+    await refused('DELETE', `/sites/${theirs.id}`);
+    await refused('POST', `/import/addresses?spaceId=${space.id}`, 'address\n198.51.100.131\n', { 'content-type': 'text/csv' });
+    const vlan = await allowed('POST', '/vlans', { siteId: mine.id, vid: 20, name: 'voice' });
+    await refused('PATCH', `/vlans/${vlan.id}`, { siteId: null }); // made network-wide
+    await allowed('PATCH', `/vlans/${vlan.id}`, { name: 'voice-2' });
+    assert.equal((await as('PATCH', '/servers/999999', { description: 'x' })).status, 404, 'what does not exist is 404, not 403');
+    // In bulk, each operation is checked: the refused one rolls back the allowed one.
+    const bulk = await as('POST', '/bulk', { operations: [{ method: 'POST', path: '/vlans', body: { siteId: mine.id, vid: 21, name: 'data' } }, { method: 'POST', path: '/vlans', body: { siteId: theirs.id, vid: 21, name: 'data' } }] });
+    assert.deepEqual([bulk.status, bulk.body.error.code, bulk.body.error.index], [403, 'API_FORBIDDEN', 1]);
+    assert.deepEqual((await admin('GET', `/vlans?siteId=${mine.id}`)).body.items.map((v: { vid: number }) => v.vid), [20]);
   });
 }
 

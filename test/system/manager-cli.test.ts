@@ -259,3 +259,13 @@ test('long operations show progress on stderr when asked (--progress), never in 
   assert.match(exported.stderr, /exporting (\[#{24}\] 100% )?\d+\.\d KiB/);
   assert.equal((await admin('export', 'addresses', '--space', String(space.id), '--no-progress')).stderr, '');
 });
+
+test('a user limited to sites from the command line', async () => {
+  const site = JSON.parse((await admin('sites', 'create', 'cli-limited', '--json')).stdout) as { id: number };
+  const made = await admin('users', 'create', 'cli-branch', '--role', 'operator', '--sites', `${site.id}`, '--json');
+  assert.equal(made.status, 0, made.stderr);
+  assert.deepEqual((JSON.parse(made.stdout) as { sites: number[] }).sites, [site.id]);
+  const bad = await admin('users', 'create', 'cli-branch-2', '--role', 'operator', '--sites', 'three');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--sites three is not a list of site ids/);
+});

@@ -49,15 +49,17 @@ export class Users {
     if (!USER_NAME.test(input.name)) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a user name is 1–64 letters, digits, ".", "_", "@" or "-"', object, 'name');
     if (!(ROLES as readonly string[]).includes(input.role)) throw new ManagerError('MANAGER_INVALID', 'invalid', `role is one of ${ROLES.join(', ')}`, object, 'role');
     if (input.password !== undefined && input.password.length < 12) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a password has at least 12 characters', object, 'password');
-    // Refused rather than stored unenforced: a limit that is not applied must not look as if it were.
-    if (input.sites) throw new ManagerError('MANAGER_INVALID', 'invalid', 'limiting a user to some sites is not supported yet: give no sites (every site)', object, 'sites');
+    if (input.sites && input.sites.length === 0) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a user limited to sites names at least one (null or absent: every site)', object, 'sites');
     const hash = input.password === undefined ? null : await hashPassword(input.password);
     return inTransaction(this.m, async (trx) => {
       const taken = await trx.selectFrom('app_user').select('id').where('name', '=', input.name).executeTakeFirst();
       if (taken) throw new ManagerError('MANAGER_CONFLICT', 'conflict', `user ${input.name} exists already (id ${taken.id})`, object, 'name');
+      for (const siteId of input.sites ?? []) {
+        if (!await trx.selectFrom('site').select('id').where('id', '=', siteId).executeTakeFirst()) throw new ManagerError('MANAGER_INVALID', 'invalid', `site ${siteId} does not exist`, object, 'sites');
+      }
       const now = this.clock.now();
       const row = await trx.insertInto('app_user').values({
-        name: input.name, password_hash: hash, role: input.role, sites: input.sites ? JSON.stringify(input.sites) : null, disabled: 0, version: 1, created_at: now, updated_at: now,
+        name: input.name, password_hash: hash, role: input.role, sites: input.sites ? JSON.stringify([...new Set(input.sites)].sort((a, b) => a - b)) : null, disabled: 0, version: 1, created_at: now, updated_at: now,
       }).returningAll().executeTakeFirstOrThrow();
       await audit(trx, now, actor, 'create', 'user', row.id, null, userView(row)); // the view has no password hash
       return userView(row);
