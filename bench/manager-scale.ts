@@ -107,7 +107,7 @@ function subnetPlan(scale: number) {
     const len = Number(l.split(',')[0]!.split('/')[1]);
     if (len === 16 || (len === 24)) full += 2 ** (32 - len);
   }
-  return { csv: lines.join('\n') + '\n', rows: lines.length - 1, renderSubnets, fullness: full / 2 ** 24 };
+  return { csv: lines.join('\n') + '\n', rows: lines.length - 1, renderSubnets, fullness: full / 2 ** 24, split, slash8Children: slashes8.filter((l) => !l.startsWith('10.0.0.0/8') && !l.includes('/26')).length };
 }
 
 /** The addresses, `perImport` rows per CSV: the /16s 10.0–15.0.0.0 filled in order, every 25th offset left free. */
@@ -225,9 +225,10 @@ export const managerScale: TargetBenchmark = {
     let seed = 1;
     const random = () => (seed = (seed * 48271) % 0x7fffffff) / 0x7fffffff;
     for (let i = 0; i < SAMPLES.pages; i++) {
-      const after = firstPage + Math.floor(random() * (maxId - firstPage));
       const kind = i % 5 < 3 ? 'plain' : i % 5 === 3 ? 'parent' : 'within';
-      const filter = kind === 'plain' ? '' : kind === 'parent' ? `&parentId=${slash8.id}` : `&within=10.${ADDRESS_SUBNETS + Math.floor(random() * 16)}.0.0/16`;
+      // Ids follow the file: the /8's children are its first rows after the /8 itself.
+      const after = firstPage + Math.floor(random() * (kind === 'parent' ? plan.slash8Children - 100 : maxId - firstPage));
+      const filter = kind === 'plain' ? '' : kind === 'parent' ? `&parentId=${slash8.id}` : `&within=10.${ADDRESS_SUBNETS + Math.floor(random() * Math.min(16, plan.split))}.0.0/16`;
       const r = await must(api, 'GET', `/subnets?spaceId=${space.id}${filter}&after=${kind === 'within' ? 0 : after}&limit=100`);
       if (r.body.items.length === 0 && kind !== 'plain') throw new Error(`an empty ${kind} page`);
       pageMs[kind]!.push(r.ms);
