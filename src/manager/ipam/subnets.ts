@@ -14,7 +14,7 @@ import type { SubnetRow } from '../../storage/manager/tables.js';
 import { audit, type Actor } from '../audit.js';
 import { ManagerError, requireVersion } from '../errors.js';
 import { remember, replay, type IdempotencyKey } from '../idempotency.js';
-import { insertBlocks, refreshBlocks, refreshRanges, subnetPrefix } from './free-space-rows.js';
+import { insertBlocks, refreshBlocks, refreshRanges, subnetPrefix, takeRange } from './free-space-rows.js';
 import { inTransaction, lockSpace, lockSubnet, type Trx } from './transaction.js';
 
 export interface SubnetInput {
@@ -109,7 +109,7 @@ export class Subnets {
       await insertBlocks(trx, row.id, [prefix]);
       const usable = usableRange(prefix);
       if (usable) await trx.insertInto('free_range').values({ subnet_id: row.id, start_hex: hexKey(family, usable.start), end_hex: hexKey(family, usable.end) }).execute();
-      await refreshRanges(trx, parent, whole(prefix));
+      await takeRange(trx, parent, prefix.start, prefixEnd(prefix));
       const view = subnetView(row);
       await audit(trx, now, actor, 'create', 'subnet', row.id, null, view);
       if (key) await remember(trx, key, now, view);
