@@ -91,7 +91,7 @@ function subnetPlan(scale: number) {
   }
   for (const p of slash24) lines.push(`${p}.0/24,,`);
   const renderSubnets = Math.max(10, Math.round(FULL.renderSubnets * scale));
-  const fixed = lines.length - 1 + slash24.length + 1 + renderSubnets;
+  const fixed = lines.length - 1 + 1 + renderSubnets; // the rows so far (the /24s among them), the /15 and its /28s
   // /26s: four in each of the first /24s, enough to make the total reach the full count.
   const target = Math.round(FULL.subnets * scale);
   const quads = Math.min(slash24.length, Math.max(1, Math.ceil((target - fixed) / 4)));
@@ -141,7 +141,8 @@ async function startStack(io: Output): Promise<{ api: Api; setup: Record<string,
   const child = startChild(process.execPath, [outpostBin, 'manager', 'run', '--data-dir', dir, '--listen', '127.0.0.1', '--port', '0', '--database', database]);
   onCleanup('manager', async () => {
     child.proc.kill('SIGTERM');
-    await child.exit(15_000).catch(() => child.kill());
+    // Bounded well inside the harness's 15 s for all cleanup: PostgreSQL's stop comes after.
+    await child.exit(5_000).catch(() => child.kill());
   });
   const url = (await child.waitFor(/^Outpost manager: (\S+)\/api\/v1 /m, 60_000))[1]!;
   await child.waitFor(/^Admin API token written to /m);
