@@ -2,7 +2,7 @@
 // server and the real `outpost manager run` on it, driven over the REST API on loopback
 // only. It loads 100k subnets (one CSV import, measured) and 1M addresses (CSV imports of
 // 100k rows, each measured), then measures list pages deep in the 100k subnets, next-free
-// subnet in a 90%-full /8, next-free address in a mostly-full /16, and the render of a
+// subnet and next-free address in a 90%-full /8, next-free address in a mostly-full /16, and the render of a
 // server whose site has 5k subnets with DHCP scopes and pools. Every figure is a
 // measurement through the API (docs/benchmarks.md "manager-scale").
 //
@@ -244,6 +244,10 @@ export const managerScale: TargetBenchmark = {
     const nextAddress: number[] = [];
     for (let i = 0; i < SAMPLES.nextFree; i++) nextAddress.push((await must(api, 'POST', `/subnets/${lastAddressSubnet.id}/next-free-address`, { kind: 'static' })).ms);
 
+    // 6b. Next-free address in the /8 itself (the brief's "next-free address in a /8"): the lowest usable address no child holds.
+    const nextAddress8: number[] = [];
+    for (let i = 0; i < SAMPLES.nextFree; i++) nextAddress8.push((await must(api, 'POST', `/subnets/${slash8.id}/next-free-address`, { kind: 'static' })).ms);
+
     // 7. Render the server of the site with the 5k subnets.
     await must(api, 'GET', `/servers/${server.id}/config`); // warm-up, not measured
     const renders: number[] = [];
@@ -261,6 +265,7 @@ export const managerScale: TargetBenchmark = {
       { name: 'manager-scale-address-import', value: round(median(fullImports), 2), target: TARGETS.importS, unit: 's', note: `median of ${fullImports.length} imports of ${perImport} address rows (${totalAddresses} in all), ${Math.min(...fullImports).toFixed(2)}–${Math.max(...fullImports).toFixed(2)} s`, details: { imports: addressImports } },
       { name: 'manager-scale-next-free-subnet-p99', value: round(p99(nextSubnet)), target: TARGETS.nextFreeMs, unit: 'ms', note: `${SAMPLES.nextFree} next-free /24 in the ${(plan.fullness * 100).toFixed(1)} %-full /8, median ${median(nextSubnet).toFixed(1)} ms`, details: { ms: nextSubnet.map((v) => round(v, 2)) } },
       { name: 'manager-scale-next-free-address-p99', value: round(p99(nextAddress)), target: TARGETS.nextFreeMs, unit: 'ms', note: `${SAMPLES.nextFree} next-free addresses in a /16 holding ${Math.ceil(totalAddresses / ADDRESS_SUBNETS)} addresses, median ${median(nextAddress).toFixed(1)} ms`, details: { ms: nextAddress.map((v) => round(v, 2)) } },
+      { name: 'manager-scale-next-free-address-slash8-p99', value: round(p99(nextAddress8)), target: TARGETS.nextFreeMs, unit: 'ms', note: `${SAMPLES.nextFree} next-free addresses in the ${(plan.fullness * 100).toFixed(1)} %-full /8 (outside its child subnets), median ${median(nextAddress8).toFixed(1)} ms`, details: { ms: nextAddress8.map((v) => round(v, 2)) } },
       { name: 'manager-scale-render', value: round(p99(renders), 3), target: TARGETS.renderS, unit: 's', note: `${SAMPLES.renders} renders of a server with ${rendered!.subnets} scopes (${(rendered!.bytes / 1e6).toFixed(1)} MB), median ${median(renders).toFixed(3)} s, ${rendered!.problems.length} problems`, details: { seconds: renders.map((v) => round(v, 3)), problems: rendered!.problems.slice(0, 5) } },
       { name: 'manager-scale-page-p99', value: round(p99(allPages)), target: TARGETS.pageMs, unit: 'ms', note: `${allPages.length} pages of 100 among ${plan.rows} subnets, median ${median(allPages).toFixed(1)} ms; p99 plain ${p99(pageMs.plain!).toFixed(1)}, by parent ${p99(pageMs.parent!).toFixed(1)}, within ${p99(pageMs.within!).toFixed(1)}`, details: Object.fromEntries(Object.entries(pageMs).map(([k, v]) => [k, { p99: round(p99(v), 2), median: round(median(v), 2), n: v.length }])) },
     );
