@@ -34,7 +34,7 @@ export function runOrder(contenders: readonly string[], repetition: number): str
   return [...contenders.slice(k), ...contenders.slice(0, k)];
 }
 
-function outpostIdentity(): { version: string | undefined; gitCommit: string | undefined; gitDirty: boolean | undefined } {
+export function outpostIdentity(): { version: string | undefined; gitCommit: string | undefined; gitDirty: boolean | undefined } {
   let version: string | undefined;
   try {
     version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version?: string }).version;
@@ -51,7 +51,7 @@ function outpostIdentity(): { version: string | undefined; gitCommit: string | u
   return { version, gitCommit: commit, gitDirty: status === undefined ? undefined : status !== '' };
 }
 
-function stamp(d: Date): string {
+export function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 

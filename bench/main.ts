@@ -1,7 +1,8 @@
 // `npm run bench -- <name> [options]`: parse options, run one bench, exit with its code.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { runBenchmark } from './harness.js';
-import { benchmarks } from './registry.js';
+import { benchmarks, targetBenchmarks } from './registry.js';
+import { runTargetBenchmark } from './targets.js';
 import type { BenchOptions } from './types.js';
 
 function positiveInt(v: string): number {
@@ -33,9 +34,10 @@ interface Raw {
   maxDrops: number;
   pin: boolean;
   jsonOut?: string;
+  scale?: number;
 }
 
-const names = Object.keys(benchmarks);
+const names = [...Object.keys(benchmarks), ...Object.keys(targetBenchmarks)];
 const program = new Command()
   .name('npm run bench --')
   .description('Measure Outpost against a peer server under the same load tool, alternating runs.')
@@ -49,10 +51,12 @@ const program = new Command()
   .option('--load-instances <n>', 'dhcp4, dhcp4-ha: perfdhcp instances, each from its own client namespace and pinned to its own load CPU when there are enough, the offered rate split between them (default 1)', positiveInt)
   .option('--max-drops <percent>', 'highest drop/loss percentage a run may have', percent, 1)
   .addOption(new Option('--no-pin', 'do not pin server and load tool to separate CPUs'))
+  .option('--scale <fraction>', 'manager-scale: fraction of the full dataset (100k subnets, 1M addresses) to load (default 1)', positiveNumber)
   .option('--json-out <file>', 'write the JSON result here instead of bench/results/<name>-<time>.json')
   .showHelpAfterError()
   .action(async (name: string, raw: Raw) => {
-    const bench = benchmarks[name]!;
+    const target = targetBenchmarks[name];
+    const bench = benchmarks[name];
     const options: BenchOptions = {
       repetitions: raw.repetitions,
       duration: raw.duration,
@@ -62,10 +66,11 @@ const program = new Command()
       maxDropPercent: raw.maxDrops,
       pin: raw.pin,
       peerOnly: raw.peerOnly,
-      peer: raw.peer ?? bench.defaultPeer,
+      peer: raw.peer ?? bench?.defaultPeer ?? 'none',
       jsonOut: raw.jsonOut,
+      scale: raw.scale,
     };
-    process.exitCode = await runBenchmark(bench, options);
+    process.exitCode = target ? await runTargetBenchmark(target, options) : await runBenchmark(bench!, options);
   });
 
 await program.parseAsync(process.argv);

@@ -3,6 +3,8 @@ import { dhcp4 } from './dhcp4.js';
 import { dhcp4Ha } from './dhcp4-ha.js';
 import { dnsTcp, dnsUdp } from './dns-udp.js';
 import { filesStorm } from './files-storm.js';
+import { managerScale } from './manager-scale.js';
+import type { TargetBenchmark } from './targets.js';
 import type { Benchmark } from './types.js';
 
 export const benchmarks: Record<string, Benchmark> = {
@@ -11,4 +13,9 @@ export const benchmarks: Record<string, Benchmark> = {
   [dnsUdp.name]: dnsUdp,
   [dnsTcp.name]: dnsTcp,
   [filesStorm.name]: filesStorm,
+};
+
+/** Benches held against fixed targets rather than a peer (bench/targets.ts). */
+export const targetBenchmarks: Record<string, TargetBenchmark> = {
+  [managerScale.name]: managerScale,
 };

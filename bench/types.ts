@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** A peer name, or 'all'. */
   peer: string;
   jsonOut: string | undefined;
+  /** manager-scale: the fraction of the full dataset to load (1 = 100k subnets, 1M addresses); undefined → 1. */
+  scale?: number | undefined;
 }
 
 /** One measurement of one contender. */

@@ -12,6 +12,7 @@ import { refreshBlocks, refreshRanges } from './ipam/free-space-rows.js';
 import type { AddressRow, SubnetRow } from '../storage/manager/tables.js';
 import { inTransaction, lockSpace, lockSubnet, type Trx } from './ipam/transaction.js';
 import type { Manager } from './manager.js';
+import { BULK_SUBNET_ROWS, planSubnetImport } from './import-subnets.js';
 import { dnsRecords, parseRdata, relativeOwner, storedName, absolute } from './objects/dns.js';
 import { rdataKey } from '../protocol/dns/zone-file/rdata-text.js';
 import { typeFromText, typeToText } from '../protocol/dns/zone-file/mnemonics.js';
@@ -151,8 +152,32 @@ export class ImportExport {
     });
   }
 
-  importSubnets(actor: Actor, spaceId: number, text: string, dryRun: boolean): Promise<ImportReport> {
-    return this.run(text, SUBNET_COLUMNS, ['prefix'], dryRun, spaceId, async (trx, r) => {
+  /**
+   * Subnets: a file of more than BULK_SUBNET_ROWS rows takes the bulk path (import-subnets.ts:
+   * the same checks and report, the writes done as a whole), unless it is one that path
+   * leaves to the row-by-row one below.
+   */
+  async importSubnets(actor: Actor, spaceId: number, text: string, dryRun: boolean): Promise<ImportReport> {
+    const parsed = this.parse(text, SUBNET_COLUMNS, ['prefix']);
+    await this.requireSpace(spaceId);
+    if (parsed.records.length > BULK_SUBNET_ROWS) {
+      const db = this.m.database;
+      const report = await inTransaction(db, async (trx) => {
+        await lockSpace(db, trx, spaceId);
+        const plan = await planSubnetImport(trx, async (ids) => {
+          if (db.dialect !== 'postgres') return;
+          for (let i = 0; i < ids.length; i += CHUNK) await trx.selectFrom('subnet').select('id').where('id', 'in', ids.slice(i, i + CHUNK)).forNoKeyUpdate().execute();
+        }, actor, spaceId, parsed.records, () => this.m.clock.now());
+        if (plan === 'sequential') return undefined;
+        const errors: RowError[] = [];
+        for (const e of plan.errors) addError(errors, e.line, e.error);
+        const done = { dryRun, applied: !dryRun && errors.length === 0, rows: parsed.records.length, created: plan.created, unchanged: plan.unchanged, errors };
+        if (done.applied) await plan.apply(); // otherwise nothing was written
+        return done;
+      });
+      if (report) return report;
+    }
+    return this.applyRows(parsed.records, dryRun, (trx) => lockSpace(this.m.database, trx, spaceId), async (trx, r) => {
       const f = r.fields;
       let siteId: number | null = null;
       if (f.site) {
@@ -257,13 +282,6 @@ export class ImportExport {
   private async requireSpace(spaceId: number): Promise<void> {
     const space = await this.m.database.db.selectFrom('ip_space').select('id').where('id', '=', spaceId).executeTakeFirst();
     if (!space) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `IP space ${spaceId} does not exist`, `IP space ${spaceId}`, 'spaceId');
-  }
-
-  private async run(text: string, columns: readonly string[], required: readonly string[], dryRun: boolean, spaceId: number,
-    row: (trx: Trx, r: CsvRecord) => Promise<'created' | 'unchanged'>): Promise<ImportReport> {
-    const parsed = this.parse(text, columns, required);
-    await this.requireSpace(spaceId);
-    return this.applyRows(parsed.records, dryRun, (trx) => lockSpace(this.m.database, trx, spaceId), row);
   }
 
   /** Every row in one transaction, rolled back on a dry run or when a row is in error; the report counts and lists them. */

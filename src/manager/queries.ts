@@ -1,7 +1,7 @@
 // Reading lists (docs/manager.md "Lists"): filters, and keyset pagination by id — the
 // page after id N is an index range scan however deep it is (no OFFSET).
 import type { ManagerDatabase } from '../storage/manager/database.js';
-import { hexKey, parseAddress, parsePrefix, prefixEnd } from '../protocol/ipam/address.js';
+import { BITS, hexKey, parseAddress, parsePrefix, prefixEnd } from '../protocol/ipam/address.js';
 import { addressView, type Address } from './ipam/addresses.js';
 import { rangeView, type IpRange } from './ipam/ranges.js';
 import { siteView, type Site } from './ipam/sites.js';
@@ -70,13 +70,17 @@ export class Queries {
     if (f.contains !== undefined) {
       const a = parseAddress(f.contains);
       if (!a) throw new ManagerError('MANAGER_INVALID', 'invalid', `${f.contains} is not an IPv4 or IPv6 address`, 'subnets', 'contains');
-      const key = hexKey(a.family, a.value);
-      q = q.where('family', '=', a.family).where('start_hex', '<=', key).where('end_hex', '>=', key);
+      // A subnet holding the address starts at one of its truncations: at most 33 (or 129) index lookups, not a scan of every lower start.
+      const bits = BITS[a.family];
+      const starts = [...new Set(Array.from({ length: bits + 1 }, (_, l) => hexKey(a.family, a.value & ~((1n << BigInt(bits - l)) - 1n))))];
+      q = q.where('family', '=', a.family).where('start_hex', 'in', starts).where('end_hex', '>=', hexKey(a.family, a.value));
     }
     if (f.within !== undefined) {
       const w = parsePrefix(f.within);
       if (!w.ok) throw new ManagerError('MANAGER_INVALID', 'invalid', w.reason, 'subnets', 'within');
-      q = q.where('family', '=', w.prefix.family).where('start_hex', '>=', hexKey(w.prefix.family, w.prefix.start)).where('end_hex', '<=', hexKey(w.prefix.family, prefixEnd(w.prefix)));
+      const last = hexKey(w.prefix.family, prefixEnd(w.prefix));
+      // start_hex ≤ last follows from end_hex ≤ last; said, it bounds the index range on start_hex from both sides.
+      q = q.where('family', '=', w.prefix.family).where('start_hex', '>=', hexKey(w.prefix.family, w.prefix.start)).where('start_hex', '<=', last).where('end_hex', '<=', last);
     }
     return page(await q.orderBy('id').limit(p.limit + 1).execute(), p.limit, subnetView);
   }

@@ -171,4 +171,28 @@ describe('bench harness', () => {
       }
     });
   }
+
+  test('manager-scale at a small scale: PostgreSQL and the manager over the API, a RESULT line for each figure against its target, the page p99 last', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-smoke-'));
+    try {
+      const out = join(dir, 'manager-scale.json');
+      const r = await bench(['manager-scale', '--scale', '0.01', '--json-out', out], 170_000);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const lines = r.stdout.trimEnd().split('\n').filter((l) => l.startsWith('RESULT '));
+      assert.deepEqual(lines.map((l) => l.split(' ')[1]), [
+        'manager-scale-subnet-import', 'manager-scale-address-import', 'manager-scale-next-free-subnet-p99',
+        'manager-scale-next-free-address-p99', 'manager-scale-next-free-address-slash8-p99', 'manager-scale-render', 'manager-scale-page-p99',
+      ]);
+      assert.equal(lastLine(r.stdout), lines.at(-1));
+      for (const l of lines) {
+        const m = /^RESULT \S+ outpost=(\S+) target=(\S+) ratio=(\d+\.\d+) unit=(ms|s)$/.exec(l);
+        assert.ok(m && Number(m[1]) > 0 && Number(m[2]) > 0, l);
+      }
+      const record = JSON.parse(readFileSync(out, 'utf8')) as { benchmark: string; result: string; results: string[]; setup: { subnets: number; addresses: number } };
+      assert.deepEqual([record.benchmark, record.result, record.results], ['manager-scale', lines.at(-1), lines]);
+      assert.ok(record.setup.subnets >= 1000 && record.setup.addresses === 10_000, JSON.stringify(record.setup));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

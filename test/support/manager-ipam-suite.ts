@@ -296,4 +296,79 @@ export function ipamSuite(b: Backend): void {
       await r.m.close();
     }
   });
+  test(`${b.name}: a bulk CSV import of subnets (more than 50 rows) reports every row as the row-by-row path does and leaves the same tree, addresses and free space`, async () => {
+    const r = await rig(b);
+    try {
+      const manager = new Manager(r.m, r.clock);
+      await manager.sites.create(SYSTEM, { name: 'bulk-site' });
+      // The same IP space twice: one imported by the bulk path, one by the row-by-row path.
+      const prepare = async (name: string) => {
+        const space = await r.spaces.create(SYSTEM, name);
+        await r.subnets.create(SYSTEM, { spaceId: space.id, prefix: '198.18.0.0/16' });
+        await r.subnets.create(SYSTEM, { spaceId: space.id, prefix: '198.18.2.0/24' }); // adopted by a new /23
+        await r.addresses.create(SYSTEM, space.id, '198.18.1.5', { kind: 'static' }); // moves two levels down, into a new /26
+        await r.addresses.create(SYSTEM, space.id, '198.18.1.200', { kind: 'static' }); // moves into the new /24
+        return space;
+      };
+      const bulk = await prepare('bulk-subnets');
+      const rowByRow = await prepare('row-by-row');
+      const good = ['prefix,site,description', '198.18.128.0/25,,a child before its parent', '198.18.128.0/24,bulk-site,'];
+      for (let i = 10; i < 70; i++) good.push(`198.18.${i}.0/24,bulk-site,"row ${i}, data"`);
+      good.push('198.18.1.0/26,,', '198.18.2.0/23,,adopts a recorded /24', '198.18.1.0/24,,takes an address', '198.18.2.0/24,,', '198.19.0.0/16,,a new top', '2001:db8::/48,,', '2001:db8:0:1::/64,,');
+      // A twice-listed prefix sends a file the row-by-row way: the same file plus one such row.
+      const twice = (rows: string[]) => [...rows, rows[1]!].join('\n');
+      const bad = [...good];
+      bad.splice(5, 0, 'nonsense,,');
+      bad.splice(9, 0, '198.18.3.1/24,,', '198.18.5.0/24,nowhere,');
+      bad.push('198.18.0.0/16,bulk-site,other values'); // the recorded /16 with other values
+      const count = async (spaceId: number) => (await r.m.db.selectFrom('subnet').select('id').where('space_id', '=', spaceId).execute()).length;
+
+      const refusedBulk = await manager.csv.importSubnets(SYSTEM, bulk.id, bad.join('\n'), false);
+      const refusedRows = await manager.csv.importSubnets(SYSTEM, rowByRow.id, twice(bad), false);
+      assert.deepEqual(refusedBulk.errors.map((e) => [e.line, e.code, e.field]), [
+        [6, 'MANAGER_INVALID', 'prefix'], [10, 'MANAGER_INVALID', 'prefix'], [11, 'MANAGER_NOT_FOUND', 'site'], [74, 'MANAGER_CONFLICT', 'prefix'],
+      ]);
+      const ids = (errors: typeof refusedBulk.errors) => errors.map((e) => ({ ...e, message: e.message.replace(/\(subnet \d+\)/, '(subnet N)') })); // two spaces, two ids
+      assert.deepEqual(ids(refusedBulk.errors), ids(refusedRows.errors), 'the same errors, lines and messages');
+      assert.deepEqual([refusedBulk.applied, refusedBulk.rows, refusedBulk.created, refusedBulk.unchanged], [false, bad.length - 1, good.length - 2, 1]);
+      assert.deepEqual([refusedRows.applied, refusedRows.created, refusedRows.unchanged], [false, refusedBulk.created, refusedBulk.unchanged + 1]);
+      assert.deepEqual([await count(bulk.id), await count(rowByRow.id)], [2, 2], 'a file in error writes nothing');
+
+      const dry = await manager.csv.importSubnets(SYSTEM, bulk.id, good.join('\n'), true);
+      assert.deepEqual(dry, { dryRun: true, applied: false, rows: good.length - 1, created: good.length - 2, unchanged: 1, errors: [] });
+      assert.equal(await count(bulk.id), 2, 'a dry run writes nothing');
+
+      const done = await manager.csv.importSubnets(SYSTEM, bulk.id, good.join('\n'), false);
+      assert.deepEqual([done.applied, done.created, done.unchanged, done.errors], [true, good.length - 2, 1, []]);
+      const doneRows = await manager.csv.importSubnets(SYSTEM, rowByRow.id, twice(good), false);
+      assert.deepEqual([doneRows.applied, doneRows.created, doneRows.unchanged], [true, good.length - 2, 2]);
+      // The same tree (each subnet's parent, site, description), the same addresses where they belong.
+      const tree = async (spaceId: number) => {
+        const rows = await r.m.db.selectFrom('subnet').selectAll().where('space_id', '=', spaceId).execute();
+        const prefixOf = new Map(rows.map((s) => [s.id, s.prefix]));
+        return rows.map((s) => `${s.prefix} in ${s.parent_id === null ? '-' : prefixOf.get(s.parent_id)} site ${s.site_id} "${s.description}"`).sort();
+      };
+      assert.deepEqual(await tree(bulk.id), await tree(rowByRow.id));
+      const placed = async (spaceId: number) => (await r.m.db.selectFrom('address').innerJoin('subnet', 'subnet.id', 'address.subnet_id')
+        .select(['address.address', 'subnet.prefix']).where('address.space_id', '=', spaceId).orderBy('address.addr_hex').execute()).map((a) => `${a.address} in ${a.prefix}`);
+      assert.deepEqual(await placed(bulk.id), ['198.18.1.5 in 198.18.1.0/26', '198.18.1.200 in 198.18.1.0/24']);
+      assert.deepEqual(await placed(rowByRow.id), await placed(bulk.id));
+      const adopted = await r.m.db.selectFrom('subnet').select(['id', 'version', 'parent_id']).where('space_id', '=', bulk.id).where('prefix', '=', '198.18.2.0/24').executeTakeFirstOrThrow();
+      assert.equal(adopted.version, 2, 'an adopted subnet changed');
+      // Ids follow the file; every new subnet is audited.
+      const created = await r.m.db.selectFrom('subnet').select(['id', 'prefix']).where('space_id', '=', bulk.id).where('id', '>', adopted.id).orderBy('id').execute();
+      assert.deepEqual(created.slice(0, 3).map((s) => s.prefix), ['198.18.128.0/25', '198.18.128.0/24', '198.18.10.0/24']);
+      const audited = await r.m.db.selectFrom('audit').select('object_id').where('object_type', '=', 'subnet').where('action', '=', 'create').where('object_id', 'in', created.map((s) => String(s.id))).execute();
+      assert.equal(audited.length, created.length);
+      await checkFreeSpace(r.m);
+      // And next-free goes on from there, as after single writes.
+      const top = await r.m.db.selectFrom('subnet').select('id').where('space_id', '=', bulk.id).where('prefix', '=', '198.18.0.0/16').executeTakeFirstOrThrow();
+      assert.deepEqual([(await r.subnets.nextFree(SYSTEM, top.id, 24)).prefix, (await r.subnets.nextFree(SYSTEM, top.id, 24)).prefix], ['198.18.0.0/24', '198.18.4.0/24']);
+      const slash24 = await r.m.db.selectFrom('subnet').select('id').where('space_id', '=', bulk.id).where('prefix', '=', '198.18.128.0/24').executeTakeFirstOrThrow();
+      assert.equal((await r.addresses.nextFree(SYSTEM, slash24.id, { kind: 'static' })).address, '198.18.128.128');
+      await checkFreeSpace(r.m);
+    } finally {
+      await r.m.close();
+    }
+  });
 }

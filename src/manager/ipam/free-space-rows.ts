@@ -143,3 +143,23 @@ export async function takeAddress(trx: Trx, s: SubnetRow, address: bigint): Prom
     ...(address < end ? rangeToPrefixes(family, address + 1n, end) : []),
   ]);
 }
+
+/**
+ * Cuts [start, end] — a block that was wholly free in `s` and is now a child subnet —
+ * out of the free ranges of `s`. Nothing in the block was used, so its usable part lies
+ * in one free range (they are maximal): that range is deleted (one statement: the lookup
+ * is its subquery) and what is left of it on either side is returned, for the caller to
+ * insert with its other free-range rows. No region is recomputed: this is next-free
+ * subnet's path (its free blocks are cut by the buddy split).
+ */
+export async function takeRange(trx: Trx, s: SubnetRow, start: bigint, end: bigint): Promise<{ subnet_id: number; start_hex: string; end_hex: string }[]> {
+  const family = s.family as Family;
+  const holder = await trx.deleteFrom('free_range').where('subnet_id', '=', s.id).where('end_hex', '>=', hexKey(family, start))
+    .where('start_hex', '=', (eb) => eb.selectFrom('free_range').select('start_hex').where('subnet_id', '=', s.id)
+      .where('start_hex', '<=', hexKey(family, end)).orderBy('start_hex', 'desc').limit(1))
+    .returning(['start_hex', 'end_hex']).executeTakeFirst();
+  if (!holder) return []; // the block held only addresses the subnet cannot hand out
+  const r = rangeOf(holder);
+  return [...(r.start < start ? [{ start: r.start, end: start - 1n }] : []), ...(end < r.end ? [{ start: end + 1n, end: r.end }] : [])]
+    .map((x) => ({ subnet_id: s.id, start_hex: hexKey(family, x.start), end_hex: hexKey(family, x.end) }));
+}

@@ -14,7 +14,7 @@ import type { SubnetRow } from '../../storage/manager/tables.js';
 import { audit, type Actor } from '../audit.js';
 import { ManagerError, requireVersion } from '../errors.js';
 import { remember, replay, type IdempotencyKey } from '../idempotency.js';
-import { insertBlocks, refreshBlocks, refreshRanges, subnetPrefix } from './free-space-rows.js';
+import { refreshBlocks, refreshRanges, subnetPrefix, takeRange } from './free-space-rows.js';
 import { inTransaction, lockSpace, lockSubnet, type Trx } from './transaction.js';
 
 export interface SubnetInput {
@@ -98,18 +98,20 @@ export class Subnets {
       const prefix: Prefix = { family, start: BigInt(`0x${block.start_hex}`), length };
       // The block is split (buddy): the rest of it stays free in the parent.
       await trx.deleteFrom('free_block').where('subnet_id', '=', parent.id).where('start_hex', '=', block.start_hex).execute();
-      await insertBlocks(trx, parent.id, splitBlock({ family, start: prefix.start, length: block.length }, length));
       const now = this.clock.now();
       const row = await trx.insertInto('subnet').values({
         space_id: parent.space_id, parent_id: parent.id, family, prefix: formatPrefix(prefix), length,
         start_hex: hexKey(family, prefix.start), end_hex: hexKey(family, prefixEnd(prefix)), site_id: extra.siteId ?? null,
         description: extra.description ?? '', version: 1, created_at: now, updated_at: now,
       }).returningAll().executeTakeFirstOrThrow();
-      // The new subnet is empty (its block held nothing): all of it is free, nothing to compute.
-      await insertBlocks(trx, row.id, [prefix]);
+      // The parent keeps the rest of the block (the buddy split); the new subnet is empty (its block held
+      // nothing): all of it is free, nothing to compute. One statement for both subnets' free blocks, one for their free ranges.
+      const blockRow = (subnetId: number, b: Prefix) => ({ subnet_id: subnetId, start_hex: hexKey(family, b.start), length: b.length });
+      await trx.insertInto('free_block').values([...splitBlock({ family, start: prefix.start, length: block.length }, length).map((b) => blockRow(parent.id, b)), blockRow(row.id, prefix)]).execute();
+      const ranges = await takeRange(trx, parent, prefix.start, prefixEnd(prefix));
       const usable = usableRange(prefix);
-      if (usable) await trx.insertInto('free_range').values({ subnet_id: row.id, start_hex: hexKey(family, usable.start), end_hex: hexKey(family, usable.end) }).execute();
-      await refreshRanges(trx, parent, whole(prefix));
+      if (usable) ranges.push({ subnet_id: row.id, start_hex: hexKey(family, usable.start), end_hex: hexKey(family, usable.end) });
+      if (ranges.length > 0) await trx.insertInto('free_range').values(ranges).execute();
       const view = subnetView(row);
       await audit(trx, now, actor, 'create', 'subnet', row.id, null, view);
       if (key) await remember(trx, key, now, view);

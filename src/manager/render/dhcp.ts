@@ -51,10 +51,18 @@ export async function renderDhcp(c: SectionContext): Promise<Record<string, unkn
   const reservations = subnetIds.length === 0 ? [] : await db.selectFrom('address').select(['subnet_id', 'address', 'mac', 'client_id', 'hostname', 'description', 'data'])
     .where('subnet_id', 'in', subnetIds).where('kind', '=', 'reservation').orderBy('subnet_id').orderBy('addr_hex').execute();
 
+  // Each subnet's rows by its id (a site of 5k scopes: one pass, not 5k passes over every row).
+  const bySubnet = <T extends { subnet_id: number }>(rows: readonly T[]) => {
+    const map = new Map<number, T[]>();
+    for (const r of rows) (map.get(r.subnet_id) ?? map.set(r.subnet_id, []).get(r.subnet_id)!).push(r);
+    return map;
+  };
+  const rangesOf = bySubnet(ranges);
+  const reservationsOf = bySubnet(reservations);
   const subnets = scopes.map((s) => {
     const d = JSON.parse(s.data) as ScopeData;
     const options = mergeOptions(setOf(s.option_set_id), d.options);
-    const own = <T extends { subnet_id: number }>(rows: readonly T[]) => rows.filter((r) => r.subnet_id === s.subnet_id);
+    const own = <T extends { subnet_id: number }>(rows: ReadonlyMap<number, T[]>): readonly T[] => rows.get(s.subnet_id) ?? [];
     const extra = (data: string | null) => (data ? JSON.parse(data) as { options?: DhcpOptionValues; classes?: string[] } : {});
     const description = d.description ?? s.description;
     return {
@@ -67,9 +75,9 @@ export async function renderDhcp(c: SectionContext): Promise<Record<string, unkn
       ...(d.leaseTime !== undefined ? { leaseTime: d.leaseTime } : {}),
       ...(d.renewTime !== undefined ? { renewTime: d.renewTime } : {}),
       ...(d.rebindTime !== undefined ? { rebindTime: d.rebindTime } : {}),
-      pools: own(ranges).filter((r) => r.kind === 'pool').map((r) => ({ start: r.start, end: r.end, ...extra(r.data), ...(r.description ? { description: r.description } : {}) })),
-      exclusions: own(ranges).filter((r) => r.kind === 'exclusion').map((r) => ({ start: r.start, end: r.end })),
-      reservations: own(reservations).filter((r) => r.mac !== null || r.client_id !== null).map((r) => ({
+      pools: own(rangesOf).filter((r) => r.kind === 'pool').map((r) => ({ start: r.start, end: r.end, ...extra(r.data), ...(r.description ? { description: r.description } : {}) })),
+      exclusions: own(rangesOf).filter((r) => r.kind === 'exclusion').map((r) => ({ start: r.start, end: r.end })),
+      reservations: own(reservationsOf).filter((r) => r.mac !== null || r.client_id !== null).map((r) => ({
         ...(r.mac !== null ? { hwAddress: r.mac } : { clientId: r.client_id! }),
         address: r.address,
         ...(r.hostname ? { hostname: r.hostname } : {}),

@@ -227,6 +227,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('address_dns_name').on('address').columns(['dns_name']).execute();
       },
     },
+    // Lists at scale (docs/manager.md "Lists"): a filtered keyset page is an index range scan
+    // in id order — the children of a parent holding 50k subnets, a site's subnets, a
+    // subnet's addresses — instead of every matching row read and sorted for each page.
+    '0005-scale-indexes': {
+      async up(db: Db) {
+        await db.schema.createIndex('subnet_parent_id').on('subnet').columns(['parent_id', 'id']).execute();
+        await db.schema.createIndex('subnet_site_id').on('subnet').columns(['site_id', 'id']).execute();
+        await db.schema.createIndex('address_subnet_id').on('address').columns(['subnet_id', 'id']).execute();
+      },
+    },
     // What sites report (docs/manager.md "Site reports"): agent credentials and last contact, every event received
     // (exactly once per server and stream), and the projections alerts and lease history read.
     '0006-site-reports': {
