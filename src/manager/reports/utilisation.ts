@@ -107,7 +107,7 @@ export class Utilisation {
   }
 
   /** A subnet's utilisation and its pools'; undefined when it does not exist. */
-  async subnet(id: number, now: number, table?: ThresholdTable): Promise<SubnetUse | undefined> {
+  async subnet(id: number, now: number, table?: ThresholdTable, withPools = true): Promise<SubnetUse | undefined> {
     const t = table ?? await this.thresholds();
     const s = await this.m.db.selectFrom('subnet').select(['id', 'family', 'start_hex', 'length', 'prefix', 'site_id']).where('id', '=', id).executeTakeFirst();
     if (!s) return undefined;
@@ -117,7 +117,7 @@ export class Utilisation {
     for (const r of await this.m.db.selectFrom('free_range').select(['start_hex', 'end_hex']).where('subnet_id', '=', id).execute()) free += key(r.end_hex) - key(r.start_hex) + 1n;
     return {
       subnetId: s.id, siteId: s.site_id, prefix: s.prefix, size: String(size), used: String(size - free), free: String(free), percent: percentOf(size - free, size),
-      thresholds: t.subnet(s.id), pools: await this.pools(now, id, t),
+      thresholds: t.subnet(s.id), pools: withPools ? await this.pools(now, id, t) : [],
     };
   }
 
@@ -125,8 +125,9 @@ export class Utilisation {
   async watched(now: number): Promise<{ pools: PoolUse[]; subnets: SubnetUse[] }> {
     const t = await this.thresholds();
     const subnets: SubnetUse[] = [];
+    // Every pool is read once below; a subnet's own figures need not read its pools again.
     for (const id of t.subnetsWithThresholds()) {
-      const u = await this.subnet(id, now, t);
+      const u = await this.subnet(id, now, t, false);
       if (u) subnets.push(u);
     }
     return { pools: await this.pools(now, undefined, t), subnets };
