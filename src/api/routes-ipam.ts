@@ -58,6 +58,7 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
     spaceId: Type.Optional(Type.Integer({ minimum: 1 })),
     parentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('none')], { description: 'A parent\'s id, or "none" for the top of the tree.' })),
     siteId: Type.Optional(Type.Integer({ minimum: 1 })),
+    vlanId: Type.Optional(Type.Integer({ minimum: 1 })),
     family: Type.Optional(Type.Union([Type.Literal(4), Type.Literal(6)])),
     contains: Type.Optional(Type.String({ maxLength: 45, description: 'Subnets that contain this address.' })),
     within: Type.Optional(Type.String({ maxLength: 64, description: 'Subnets inside this prefix.' })),
@@ -76,7 +77,7 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
     schema: { summary: 'Get a subnet', tags: ['ipam'], params: S.IdParams, response: { 200: S.Subnet, ...errors } },
   }, async (req, reply) => withEtag(reply, await m.subnets.get(req.params.id)));
   api.patch<Id & { Body: Static<typeof S.SubnetPatch> }>('/subnets/:id', {
-    schema: { summary: 'Change a subnet\'s site or description (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, body: S.SubnetPatch, response: { 200: S.Subnet, ...errors } },
+    schema: { summary: 'Change a subnet\'s site, VLAN or description (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, body: S.SubnetPatch, response: { 200: S.Subnet, ...errors } },
   }, async (req, reply) => withEtag(reply, await m.subnets.update(actor(req), req.params.id, req.body, ifMatch(req))));
   api.delete<Id>('/subnets/:id', {
     schema: { summary: 'Delete a subnet that holds no addresses or ranges; its children move up (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, response: { 204: Type.Null(), ...errors } },
@@ -99,11 +100,14 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
     return m.queries.ranges(req.params.id, pageOf(req.query));
   });
   api.post<Id & { Body: Static<typeof S.IpRangeInput> }>('/subnets/:id/ranges', {
-    schema: { summary: 'Add a pool or an exclusion to a subnet', tags: ['ipam'], params: S.IdParams, body: S.IpRangeInput, response: { 201: S.IpRange, ...errors } },
+    schema: { summary: 'Add a pool (with its own DHCP options and client classes) or an exclusion to a subnet', tags: ['ipam'], params: S.IdParams, body: S.IpRangeInput, response: { 201: S.IpRange, ...errors } },
   }, async (req, reply) => reply.code(201).send(withEtag(reply, await m.ranges.create(actor(req), req.params.id, req.body))));
   api.get<Id>('/ranges/:id', {
     schema: { summary: 'Get a pool or exclusion', tags: ['ipam'], params: S.IdParams, response: { 200: S.IpRange, ...errors } },
   }, async (req, reply) => withEtag(reply, found(await m.queries.range(req.params.id), 'range', req.params.id)));
+  api.patch<Id & { Body: Static<typeof S.IpRangePatch> }>('/ranges/:id', {
+    schema: { summary: 'Change a range\'s description, or a pool\'s options and classes (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, body: S.IpRangePatch, response: { 200: S.IpRange, ...errors } },
+  }, async (req, reply) => withEtag(reply, await m.ranges.update(actor(req), req.params.id, req.body, ifMatch(req))));
   api.delete<Id>('/ranges/:id', {
     schema: { summary: 'Delete a pool or exclusion (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => { await m.ranges.delete(actor(req), req.params.id, ifMatch(req)); return reply.code(204).send(); });
@@ -130,7 +134,7 @@ export async function ipamRoutes(api: FastifyInstance, m: Manager): Promise<void
   }, async (req, reply) => withEtag(reply, found(await m.queries.address(req.params.id), 'address', req.params.id)));
   const AddressPatch = Type.Omit(S.NextFreeAddressInput, ['kind'], { additionalProperties: false, minProperties: 1 });
   api.patch<Id & { Body: Static<typeof AddressPatch> }>('/addresses/:id', {
-    schema: { summary: 'Change an address\'s client, names or description (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, body: AddressPatch, response: { 200: S.Address, ...errors } },
+    schema: { summary: 'Change an address\'s client, names, description, or a reservation\'s options and classes (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, body: AddressPatch, response: { 200: S.Address, ...errors } },
   }, async (req, reply) => withEtag(reply, await m.addresses.update(actor(req), req.params.id, req.body, ifMatch(req))));
   api.delete<Id>('/addresses/:id', {
     schema: { summary: 'Delete an address (If-Match: its ETag)', tags: ['ipam'], params: S.IdParams, response: { 204: Type.Null(), ...errors } },

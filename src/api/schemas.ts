@@ -2,6 +2,7 @@
 // JSON Schemas fastify validates with, the OpenAPI document's components and the
 // handlers' types. Bodies allow no unknown fields.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { DhcpOptionsSchema, type DhcpOptionValues } from '../config/dhcp-schema.js';
 
 const Id = Type.Integer({ minimum: 1, description: 'The object\'s id.' });
 const Times = { version: Type.Integer({ description: 'Changes with every update; sent back as the ETag.' }), createdAt: Type.Integer({ description: 'ms since the epoch' }), updatedAt: Type.Integer({ description: 'ms since the epoch' }) };
@@ -39,23 +40,33 @@ export const SiteInput = Type.Object({
 export const SitePatch = Type.Partial(SiteInput, { additionalProperties: false, minProperties: 1 });
 
 export const Subnet = Type.Object({
-  id: Id, spaceId: Id, parentId: Nullable(Id), prefix: Type.String(), family: Type.Union([Type.Literal(4), Type.Literal(6)]), siteId: Nullable(Id), description: Type.String(), ...Times,
+  id: Id, spaceId: Id, parentId: Nullable(Id), prefix: Type.String(), family: Type.Union([Type.Literal(4), Type.Literal(6)]), siteId: Nullable(Id), vlanId: Nullable(Id), description: Type.String(), ...Times,
 });
+const SubnetFields = {
+  siteId: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'The site the subnet is at.' }))),
+  vlanId: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'The VLAN it is on: one of every site, or one local to the subnet\'s site.' }))),
+  description: Type.Optional(Text(500, 'Free text.')),
+};
 export const SubnetInput = Type.Object({
   spaceId: Id,
   prefix: Type.String({ maxLength: 64, description: 'e.g. "198.51.100.0/24" or "2001:db8:1::/48"; host bits zero.' }),
-  siteId: Type.Optional(Nullable(Id)),
-  description: Type.Optional(Text(500, 'Free text.')),
+  ...SubnetFields,
 }, { additionalProperties: false });
-export const SubnetPatch = Type.Object({
-  siteId: Type.Optional(Nullable(Id)),
-  description: Type.Optional(Text(500, 'Free text.')),
-}, { additionalProperties: false, minProperties: 1 });
+export const SubnetPatch = Type.Object(SubnetFields, { additionalProperties: false, minProperties: 1 });
 export const NextFreeSubnetInput = Type.Object({
   length: Type.Integer({ minimum: 1, maximum: 128, description: 'The prefix length wanted, e.g. 24.' }),
-  siteId: Type.Optional(Nullable(Id)),
-  description: Type.Optional(Text(500, 'Free text.')),
+  ...SubnetFields,
 }, { additionalProperties: false });
+
+/** A pool's or a reservation's own DHCP options and client classes (IPv4); each replaces the stored one whole, an empty one removes it. */
+const DhcpExtras = (what: string) => ({
+  options: Type.Optional(Type.Unsafe<DhcpOptionValues>({ ...DhcpOptionsSchema, description: `Options for ${what}, over the scope's and the classes'. Typed keys, templates (avaya, ciscoTftp, aruba, resolvers), custom options. {} removes them.` })),
+  classes: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$', description: 'A client class name.' }), { maxItems: 64, uniqueItems: true, description: `Client classes of ${what}. [] removes them.` })),
+});
+const DhcpExtrasView = {
+  options: Type.Optional(Type.Unsafe<DhcpOptionValues>({ ...DhcpOptionsSchema, description: 'Its own DHCP options.' })),
+  classes: Type.Optional(Type.Array(Type.String(), { description: 'Its client classes.' })),
+};
 
 const MAC = '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$';
 const HOST = '^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$';
@@ -66,21 +77,24 @@ const AddressFields = {
   hostname: Type.Optional(Nullable(Type.String({ pattern: HOST, description: 'The host\'s name.' }))),
   dnsName: Type.Optional(Nullable(Type.String({ pattern: HOST, description: 'The DNS name registered for it.' }))),
   description: Type.Optional(Text(500, 'Free text.')),
+  ...DhcpExtras('this client (reservations only): its classes decide which pools and options it gets'),
 };
 export const Address = Type.Object({
   id: Id, spaceId: Id, subnetId: Id, address: Type.String(), kind: AddressFields.kind,
-  mac: Nullable(Type.String()), clientId: Nullable(Type.String()), hostname: Nullable(Type.String()), dnsName: Nullable(Type.String()), description: Type.String(), ...Times,
+  mac: Nullable(Type.String()), clientId: Nullable(Type.String()), hostname: Nullable(Type.String()), dnsName: Nullable(Type.String()), description: Type.String(), ...DhcpExtrasView, ...Times,
 });
 export const AddressInput = Type.Object({ spaceId: Id, address: Type.String({ maxLength: 45 }), ...AddressFields }, { additionalProperties: false });
 export const NextFreeAddressInput = Type.Object(AddressFields, { additionalProperties: false });
 
 export const IpRange = Type.Object({
-  id: Id, subnetId: Id, kind: Type.Union([Type.Literal('pool'), Type.Literal('exclusion')]), start: Type.String(), end: Type.String(), description: Type.String(), ...Times,
+  id: Id, subnetId: Id, kind: Type.Union([Type.Literal('pool'), Type.Literal('exclusion')]), start: Type.String(), end: Type.String(), description: Type.String(), ...DhcpExtrasView, ...Times,
 });
+const PoolExtras = DhcpExtras('clients given an address from this pool (IPv4 pools only); with classes, only clients in one of them get one here');
 export const IpRangeInput = Type.Object({
   kind: Type.Union([Type.Literal('pool'), Type.Literal('exclusion')], { description: 'pool: handed out by DHCP; exclusion: given to nobody.' }),
-  start: Type.String({ maxLength: 45 }), end: Type.String({ maxLength: 45 }), description: Type.Optional(Text(500, 'Free text.')),
+  start: Type.String({ maxLength: 45 }), end: Type.String({ maxLength: 45 }), description: Type.Optional(Text(500, 'Free text.')), ...PoolExtras,
 }, { additionalProperties: false });
+export const IpRangePatch = Type.Object({ description: Type.Optional(Text(500, 'Free text.')), ...PoolExtras }, { additionalProperties: false, minProperties: 1 });
 
 export const User = Type.Object({
   id: Id, name: Type.String(), role: Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('read-only')]), sites: Nullable(Type.Array(Id)), disabled: Type.Boolean(), ...Times,

@@ -24,8 +24,32 @@ function printReport(o: Connection, report: Row): void {
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 const ifVersion = (o: { ifVersion?: string }): Record<string, string> => (o.ifVersion ? { 'if-match': `"${o.ifVersion}"` } : {});
 
-const SUBNET = ['id', 'prefix', 'parentId', 'siteId', 'description'] as const;
-const ADDRESS = ['id', 'address', 'kind', 'mac', 'hostname', 'dnsName', 'subnetId'] as const;
+const SUBNET = ['id', 'prefix', 'parentId', 'siteId', 'vlanId', 'description'] as const;
+const ADDRESS = ['id', 'address', 'kind', 'mac', 'hostname', 'dnsName', 'subnetId', 'classes'] as const;
+const RANGE = ['id', 'kind', 'start', 'end', 'classes', 'description'] as const;
+
+/** An id option where "none" clears the reference (updates); absent: left alone. */
+const idOrNone = (v: string | undefined): number | null | undefined => (v === undefined ? undefined : v === 'none' ? null : Number(v));
+
+/**
+ * --options (a JSON object, or @FILE holding one) and --classes (comma-separated names) of a
+ * pool or reservation; "none" removes them (updates).
+ */
+async function dhcpExtras(o: { options?: string; classes?: string }): Promise<Row> {
+  const out: Row = {};
+  if (o.options === 'none') out.options = {};
+  else if (o.options !== undefined) {
+    const text = o.options.startsWith('@') ? await readFile(o.options.slice(1), 'utf8') : o.options;
+    try {
+      out.options = JSON.parse(text) as unknown;
+    } catch {
+      throw new CliFailure(`--options: ${o.options.startsWith('@') ? `${o.options.slice(1)} does not hold` : 'give'} a JSON object, e.g. '{"avaya":{"tftpServers":["192.0.2.10"]}}'`, EXIT_USAGE);
+    }
+  }
+  if (o.classes !== undefined) out.classes = o.classes === 'none' ? [] : o.classes.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  return out;
+}
+const withExtras = (c: Command) => c.option('--options <json>', 'DHCP options as a JSON object, or @FILE ("none" removes them)').option('--classes <names>', 'client classes, comma-separated ("none" removes them)');
 
 /** Adds the manager's commands to the program. */
 export function addManagerCommands(program: Command): void {
@@ -55,46 +79,57 @@ export function addManagerCommands(program: Command): void {
     .action(run(async (id: string, o) => { await call(o, 'DELETE', `/sites/${id}`, undefined, ifVersion(o)); if (!o.json) process.stdout.write(`site ${id} deleted\n`); }));
 
   const subnets = program.command('subnets').description('subnets of the manager');
-  list(subnets.command('list').description('list subnets').option('--space <id>').option('--parent <id|none>').option('--site <id>')
+  list(subnets.command('list').description('list subnets').option('--space <id>').option('--parent <id|none>').option('--site <id>').option('--vlan <id>')
     .option('--contains <address>').option('--within <prefix>'))
-    .action(run(async (o) => print(o, await listAll(o, '/subnets', { spaceId: o.space, parentId: o.parent, siteId: o.site, contains: o.contains, within: o.within }), SUBNET)));
+    .action(run(async (o) => print(o, await listAll(o, '/subnets', { spaceId: o.space, parentId: o.parent, siteId: o.site, vlanId: o.vlan, contains: o.contains, within: o.within }), SUBNET)));
+  const placed = (o: { site?: string; vlan?: string; description?: string }) => defined({ siteId: idOrNone(o.site), vlanId: idOrNone(o.vlan), description: o.description });
   withConnection(subnets.command('create').description('create a subnet (placed in the tree of its IP space)').argument('<prefix>')
-    .requiredOption('--space <id>').option('--site <id>').option('--description <text>'))
-    .action(run(async (prefix: string, o) => print(o, await call(o, 'POST', '/subnets', {
-      spaceId: Number(o.space), prefix, ...(o.site ? { siteId: Number(o.site) } : {}), ...(o.description ? { description: o.description } : {}),
-    }), SUBNET)));
+    .requiredOption('--space <id>').option('--site <id>').option('--vlan <id>').option('--description <text>'))
+    .action(run(async (prefix: string, o) => print(o, await call(o, 'POST', '/subnets', { spaceId: Number(o.space), prefix, ...placed(o) }), SUBNET)));
   withConnection(subnets.command('next-free').description('allocate the first free /length inside a subnet').argument('<parent-id>')
-    .requiredOption('--length <n>').option('--site <id>').option('--description <text>').option('--idempotency-key <key>'))
-    .action(run(async (parent: string, o) => print(o, await call(o, 'POST', `/subnets/${parent}/next-free-subnet`, {
-      length: Number(o.length), ...(o.site ? { siteId: Number(o.site) } : {}), ...(o.description ? { description: o.description } : {}),
-    }, o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}), SUBNET)));
+    .requiredOption('--length <n>').option('--site <id>').option('--vlan <id>').option('--description <text>').option('--idempotency-key <key>'))
+    .action(run(async (parent: string, o) => print(o, await call(o, 'POST', `/subnets/${parent}/next-free-subnet`, { length: Number(o.length), ...placed(o) },
+      o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}), SUBNET)));
+  withConnection(subnets.command('update').description('change a subnet\'s site, VLAN or description').argument('<id>')
+    .option('--site <id|none>').option('--vlan <id|none>').option('--description <text>').option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => print(o, await call(o, 'PATCH', `/subnets/${id}`, placed(o), ifVersion(o)), [...SUBNET, 'version'])));
   withConnection(subnets.command('delete').description('delete a subnet that holds no addresses or ranges').argument('<id>').option('--if-version <n>', 'refuse when it changed since this version'))
-    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/subnets/${id}`, undefined, o.ifVersion ? { 'if-match': `"${o.ifVersion}"` } : {}); if (!o.json) process.stdout.write(`subnet ${id} deleted\n`); }));
+    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/subnets/${id}`, undefined, ifVersion(o)); if (!o.json) process.stdout.write(`subnet ${id} deleted\n`); }));
 
   const ranges = program.command('ranges').description('pools and exclusions of a subnet');
   list(ranges.command('list').description('list a subnet\'s ranges').argument('<subnet-id>'))
-    .action(run(async (subnet: string, o) => print(o, await listAll(o, `/subnets/${subnet}/ranges`, {}), ['id', 'kind', 'start', 'end', 'description'])));
-  withConnection(ranges.command('create').description('add a pool or an exclusion').argument('<subnet-id>').argument('<kind>', 'pool or exclusion')
-    .argument('<start>').argument('<end>').option('--description <text>'))
+    .action(run(async (subnet: string, o) => print(o, await listAll(o, `/subnets/${subnet}/ranges`, {}), RANGE)));
+  withConnection(ranges.command('get').description('show a range (its options with --json)').argument('<id>'))
+    .action(run(async (id: string, o) => print(o, await call(o, 'GET', `/ranges/${id}`), RANGE)));
+  withConnection(withExtras(ranges.command('create').description('add a pool (with its own options and classes) or an exclusion').argument('<subnet-id>').argument('<kind>', 'pool or exclusion')
+    .argument('<start>').argument('<end>').option('--description <text>')))
     .action(run(async (subnet: string, kind: string, start: string, end: string, o) => print(o, await call(o, 'POST', `/subnets/${subnet}/ranges`, {
-      kind, start, end, ...(o.description ? { description: o.description } : {}),
-    }), ['id', 'kind', 'start', 'end', 'description'])));
+      kind, start, end, ...(o.description ? { description: o.description } : {}), ...await dhcpExtras(o),
+    }), RANGE)));
+  withConnection(withExtras(ranges.command('update').description('change a range\'s description, or a pool\'s options and classes').argument('<id>')
+    .option('--description <text>').option('--if-version <n>', 'refuse when it changed since this version')))
+    .action(run(async (id: string, o) => print(o, await call(o, 'PATCH', `/ranges/${id}`, { ...defined({ description: o.description }), ...await dhcpExtras(o) }, ifVersion(o)), [...RANGE, 'version'])));
+  withConnection(ranges.command('delete').description('delete a pool or an exclusion').argument('<id>').option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/ranges/${id}`, undefined, ifVersion(o)); if (!o.json) process.stdout.write(`range ${id} deleted\n`); }));
 
   const addresses = program.command('addresses').description('reservations and static addresses of the manager');
   list(addresses.command('list').description('list addresses').option('--space <id>').option('--subnet <id>').option('--mac <mac>').option('--hostname <name>'))
     .action(run(async (o) => print(o, await listAll(o, '/addresses', { spaceId: o.space, subnetId: o.subnet, mac: o.mac, hostname: o.hostname }), ADDRESS)));
-  const details = (c: Command) => withConnection(c).option('--kind <kind>', 'reservation or static', 'static').option('--mac <mac>').option('--client-id <hex>')
-    .option('--hostname <name>').option('--dns-name <name>').option('--description <text>');
-  const detailsOf = (o: Record<string, string | undefined>) => ({
-    kind: o.kind, ...(o.mac ? { mac: o.mac } : {}), ...(o.clientId ? { clientId: o.clientId } : {}), ...(o.hostname ? { hostname: o.hostname } : {}),
-    ...(o.dnsName ? { dnsName: o.dnsName } : {}), ...(o.description ? { description: o.description } : {}),
+  const fields = (c: Command) => withExtras(withConnection(c).option('--mac <mac>').option('--client-id <hex>')
+    .option('--hostname <name>').option('--dns-name <name>').option('--description <text>'));
+  const details = (c: Command) => fields(c).option('--kind <kind>', 'reservation or static', 'static');
+  const detailsOf = async (o: Record<string, string | undefined>) => ({
+    ...defined({ kind: o.kind, mac: o.mac, clientId: o.clientId, hostname: o.hostname, dnsName: o.dnsName, description: o.description }), ...await dhcpExtras(o),
   });
-  details(addresses.command('create').description('record an address').argument('<address>').requiredOption('--space <id>'))
-    .action(run(async (address: string, o) => print(o, await call(o, 'POST', '/addresses', { spaceId: Number(o.space), address, ...detailsOf(o) }), ADDRESS)));
+  details(addresses.command('create').description('record an address (a reservation may carry its own options and classes)').argument('<address>').requiredOption('--space <id>'))
+    .action(run(async (address: string, o) => print(o, await call(o, 'POST', '/addresses', { spaceId: Number(o.space), address, ...await detailsOf(o) }), ADDRESS)));
   details(addresses.command('next-free').description('allocate the lowest free address of a subnet').argument('<subnet-id>').option('--idempotency-key <key>'))
-    .action(run(async (subnet: string, o) => print(o, await call(o, 'POST', `/subnets/${subnet}/next-free-address`, detailsOf(o), o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}), ADDRESS)));
+    .action(run(async (subnet: string, o) => print(o, await call(o, 'POST', `/subnets/${subnet}/next-free-address`, await detailsOf(o), o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {}), ADDRESS)));
+  fields(addresses.command('update').description('change an address\'s client, names, description, or a reservation\'s options and classes').argument('<id>')
+    .option('--if-version <n>', 'refuse when it changed since this version'))
+    .action(run(async (id: string, o) => print(o, await call(o, 'PATCH', `/addresses/${id}`, await detailsOf(o), ifVersion(o)), [...ADDRESS, 'version'])));
   withConnection(addresses.command('delete').description('delete an address').argument('<id>').option('--if-version <n>'))
-    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/addresses/${id}`, undefined, o.ifVersion ? { 'if-match': `"${o.ifVersion}"` } : {}); if (!o.json) process.stdout.write(`address ${id} deleted\n`); }));
+    .action(run(async (id: string, o) => { await call(o, 'DELETE', `/addresses/${id}`, undefined, ifVersion(o)); if (!o.json) process.stdout.write(`address ${id} deleted\n`); }));
 
   const users = program.command('users').description('users of the manager (admin)');
   list(users.command('list').description('list users')).action(run(async (o) => print(o, await listAll(o, '/users', {}), ['id', 'name', 'role', 'disabled'])));

@@ -190,7 +190,7 @@ export class ImportExport {
         if (existing.site_id === siteId && existing.description === (f.description ?? '')) return 'unchanged';
         throw new ManagerError('MANAGER_CONFLICT', 'conflict', `${existing.prefix} exists already with other values (subnet ${existing.id})`, undefined, 'prefix');
       }
-      await this.m.subnets.createIn(trx, actor, spaceId, f.prefix!, siteId, f.description ?? '');
+      await this.m.subnets.createIn(trx, actor, spaceId, f.prefix!, { siteId, description: f.description ?? '' });
       return 'created';
     });
   }

@@ -26,6 +26,7 @@ export interface SubnetFilter {
   /** A parent's id, or null for the top of the tree. */
   readonly parentId?: number | null;
   readonly siteId?: number;
+  readonly vlanId?: number;
   readonly family?: 4 | 6;
   /** Subnets that contain this address. */
   readonly contains?: string;
@@ -66,6 +67,7 @@ export class Queries {
     if (f.spaceId !== undefined) q = q.where('space_id', '=', f.spaceId);
     if (f.parentId !== undefined) q = f.parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', f.parentId);
     if (f.siteId !== undefined) q = q.where('site_id', '=', f.siteId);
+    if (f.vlanId !== undefined) q = q.where('vlan_id', '=', f.vlanId);
     if (f.family !== undefined) q = q.where('family', '=', f.family);
     if (f.contains !== undefined) {
       const a = parseAddress(f.contains);

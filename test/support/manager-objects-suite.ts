@@ -199,4 +199,90 @@ export function objectsSuite(name: string, start: () => Promise<RunningManager>)
       'only the new lease time: the new key changes the hash but is never shown');
     assert.notEqual(plan.hash, plan.deployedHash);
   });
+
+  test(`${name}: pools and reservations carry their own DHCP options and classes into the rendered config; subnets name their VLAN`, async () => {
+    const space = await ok('POST', '/ip-spaces', { name: 'obj-extras' });
+    const site = await ok('POST', '/sites', { name: 'obj-extras' });
+    const other = await ok('POST', '/sites', { name: 'obj-extras-far' });
+    const server = await ok('POST', '/servers', { siteId: site.id, name: 'obj-extras-a', address: '192.0.2.70', roles: ['dhcp'], dhcpInterfaces: [{ name: 'eth0' }] });
+
+    // Subnets on a VLAN: one of their own site's or one of every site's, never another site's.
+    const voice = await ok('POST', '/vlans', { siteId: site.id, vid: 30, name: 'voice' });
+    const farVoice = await ok('POST', '/vlans', { siteId: other.id, vid: 30, name: 'voice' });
+    const everywhere = await ok('POST', '/vlans', { vid: 31, name: 'aps' });
+    const subnet = await ok('POST', '/subnets', { spaceId: space.id, prefix: '203.0.113.0/24', siteId: site.id, vlanId: voice.id });
+    assert.equal(subnet.vlanId, voice.id);
+    const far = await refused('POST', '/subnets', { spaceId: space.id, prefix: '198.51.100.0/25', siteId: site.id, vlanId: farVoice.id }, 422, 'MANAGER_INVALID', 'vlanId');
+    assert.match(far.message, /VLAN 30 \(voice\) is local to site \d+; the subnet is at site obj-extras/);
+    await refused('POST', '/subnets', { spaceId: space.id, prefix: '198.51.100.0/25', vlanId: voice.id }, 422, 'MANAGER_INVALID', 'vlanId');
+    await refused('POST', '/subnets', { spaceId: space.id, prefix: '198.51.100.0/25', vlanId: 9999 }, 404, 'MANAGER_NOT_FOUND', 'vlanId');
+    const aps = await ok('POST', '/subnets', { spaceId: space.id, prefix: '198.51.100.0/25', vlanId: everywhere.id });
+    await ok('POST', `/subnets/${aps.id}/next-free-subnet`, { length: 28, siteId: other.id, vlanId: everywhere.id });
+    await refused('POST', `/subnets/${aps.id}/next-free-subnet`, { length: 28, siteId: other.id, vlanId: voice.id }, 422, 'MANAGER_INVALID', 'vlanId');
+    assert.deepEqual((await ok('GET', `/subnets?vlanId=${voice.id}`)).items.map((x: { id: number }) => x.id), [subnet.id]);
+    await refused('PATCH', `/subnets/${subnet.id}`, { siteId: other.id }, 422, 'MANAGER_INVALID', 'vlanId');
+    const moved = await ok('PATCH', `/subnets/${aps.id}`, { vlanId: null });
+    assert.deepEqual([moved.vlanId, moved.version], [null, 2]);
+    await refused('DELETE', `/vlans/${voice.id}`, undefined, 409, 'MANAGER_IN_USE');
+
+    // A pool's and a reservation's options and classes: checked like a scope's, kept, patched, rendered.
+    await ok('POST', '/client-classes', { name: 'obj-extras-phones', match: { vendorClass: [{ prefix: 'ccp.avaya.com' }] } });
+    await ok('POST', '/client-classes', { name: 'obj-extras-aps', match: { vendorClass: [{ equals: 'ArubaAP' }] } });
+    const phoneOptions = { avaya: { mcIpAdd: ['192.0.2.10'], l2qVlan: 30 } };
+    const long = Array.from({ length: 16 }, (_, i) => `callserver-${i}.voice.example.com`);
+    const ranges = `/subnets/${subnet.id}/ranges`;
+    await refused('POST', ranges, { kind: 'pool', start: '203.0.113.100', end: '203.0.113.199', options: { avaya: { mcIpAdd: long } } }, 422, 'MANAGER_INVALID', 'options.avaya');
+    await refused('POST', ranges, { kind: 'pool', start: '203.0.113.100', end: '203.0.113.199', classes: ['obj-extras-phones', 'no-such-class'] }, 422, 'MANAGER_INVALID', 'classes.1');
+    await refused('POST', ranges, { kind: 'pool', start: '203.0.113.100', end: '203.0.113.199', options: { avaya: { l2qVlan: 5000 } } }, 400, 'API_INVALID_REQUEST', 'body.options.avaya.l2qVlan');
+    await refused('POST', ranges, { kind: 'exclusion', start: '203.0.113.250', end: '203.0.113.254', classes: ['obj-extras-phones'] }, 422, 'MANAGER_INVALID', 'classes');
+    assert.deepEqual((await ok('GET', ranges)).items, [], 'nothing was written');
+    const phones = await ok('POST', ranges, { kind: 'pool', start: '203.0.113.100', end: '203.0.113.149', options: phoneOptions, classes: ['obj-extras-phones'] });
+    assert.deepEqual([phones.classes, phones.options.avaya.mcIpAdd], [['obj-extras-phones'], ['192.0.2.10']]);
+    const open = await ok('POST', ranges, { kind: 'pool', start: '203.0.113.150', end: '203.0.113.199' });
+    assert.deepEqual([open.options, open.classes], [undefined, undefined]);
+    const stale = await admin('PATCH', `/ranges/${open.id}`, { classes: ['obj-extras-aps'] }, { 'if-match': '"7"' });
+    assert.equal(stale.status, 412);
+    const apsPool = await admin('PATCH', `/ranges/${open.id}`, { classes: ['obj-extras-aps'], options: { ntpServers: ['192.0.2.123'] } }, { 'if-match': `"${open.version}"` });
+    assert.equal(apsPool.status, 200, JSON.stringify(apsPool.body));
+    assert.equal(apsPool.headers.get('etag'), '"2"');
+    const v6 = await ok('POST', '/subnets', { spaceId: space.id, prefix: '2001:db8:70::/64' });
+    await refused('POST', `/subnets/${v6.id}/ranges`, { kind: 'pool', start: '2001:db8:70::100', end: '2001:db8:70::1ff', classes: ['obj-extras-phones'] }, 422, 'MANAGER_INVALID', 'classes');
+
+    await refused('POST', '/addresses', { spaceId: space.id, address: '203.0.113.5', kind: 'static', options: { routers: ['203.0.113.1'] } }, 422, 'MANAGER_INVALID', 'options');
+    await refused('POST', '/addresses', { spaceId: space.id, address: '203.0.113.20', kind: 'reservation', mac: '00:1b:4f:00:00:20', classes: ['nope'] }, 422, 'MANAGER_INVALID', 'classes.0');
+    const phone = await ok('POST', '/addresses', { spaceId: space.id, address: '203.0.113.20', kind: 'reservation', mac: '00:1b:4f:00:00:20', classes: ['obj-extras-phones'], options: { ciscoTftp: { servers: ['192.0.2.11'] } } });
+    const plain = await ok('POST', '/addresses', { spaceId: space.id, address: '203.0.113.21', kind: 'reservation', mac: '00:1b:4f:00:00:21' });
+    const printer = await ok('POST', '/addresses', { spaceId: space.id, address: '203.0.113.6', kind: 'static', hostname: 'printer' });
+    await refused('PATCH', `/addresses/${printer.id}`, { classes: ['obj-extras-phones'] }, 422, 'MANAGER_INVALID', 'classes');
+    const ap = await ok('PATCH', `/addresses/${plain.id}`, { classes: ['obj-extras-aps'] });
+    assert.deepEqual([ap.classes, ap.version], [['obj-extras-aps'], 2]);
+    const trail = await ok('GET', `/audit?objectType=ip_range&objectId=${open.id}`);
+    assert.deepEqual([trail.items[1].before.classes, trail.items[1].after.classes], [undefined, ['obj-extras-aps']]);
+
+    await ok('POST', '/dhcp-scopes', { subnetId: subnet.id, serverId: server.id, interface: 'eth0', options: { routers: ['203.0.113.1'] } });
+    const rendered = await ok('GET', `/servers/${server.id}/config`);
+    assert.deepEqual(rendered.problems, []);
+    const s = rendered.config.dhcp.subnets[0];
+    assert.deepEqual(s.pools.map((p: { classes?: string[] }) => p.classes), [['obj-extras-phones'], ['obj-extras-aps']]);
+    assert.deepEqual(s.pools[0].options.avaya.mcIpAdd, ['192.0.2.10']);
+    assert.deepEqual(s.pools[1].options.ntpServers, ['192.0.2.123']);
+    assert.deepEqual(s.reservations.map((r: { address: string; classes?: string[] }) => [r.address, r.classes]), [['203.0.113.20', ['obj-extras-phones']], ['203.0.113.21', ['obj-extras-aps']]]);
+    assert.deepEqual(s.reservations[0].options.ciscoTftp.servers, ['192.0.2.11']);
+    const file = join(dir, 'render-extras.json');
+    writeFileSync(file, JSON.stringify(rendered.config, null, 2));
+    const check = spawnSync(process.execPath, [outpostBin, 'site', 'check', '--config', file], { encoding: 'utf8' });
+    assert.equal(check.status, 0, `site check: ${check.stdout}${check.stderr}`);
+
+    // A class named by a pool or a reservation is neither deleted nor renamed under it; removing the names frees it.
+    const classes = (await ok('GET', '/client-classes?name=obj-extras-phones')).items;
+    const used = await refused('DELETE', `/client-classes/${classes[0].id}`, undefined, 409, 'MANAGER_IN_USE');
+    assert.match(used.message, /pool 203\.0\.113\.100-203\.0\.113\.149/);
+    await refused('PATCH', `/client-classes/${classes[0].id}`, { name: 'obj-extras-voice' }, 409, 'MANAGER_IN_USE', 'name');
+    await ok('PATCH', `/ranges/${phones.id}`, { classes: [] });
+    const stillUsed = await refused('DELETE', `/client-classes/${classes[0].id}`, undefined, 409, 'MANAGER_IN_USE');
+    assert.match(stillUsed.message, /reservation 203\.0\.113\.20/);
+    await ok('PATCH', `/addresses/${phone.id}`, { classes: [] });
+    await ok('DELETE', `/client-classes/${classes[0].id}`, undefined, 204);
+  });
+
 }

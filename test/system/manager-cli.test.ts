@@ -49,7 +49,7 @@ test('IPAM from the command line: spaces, sites, subnets, next-free, ranges, add
   assert.equal(parent.prefix, '198.18.0.0/16');
   const nf = await admin('subnets', 'next-free', String(parent.id), '--length', '24', '--site', '1', '--description', 'branch-07 data');
   assert.equal(nf.status, 0, nf.stderr);
-  assert.match(nf.stdout, /\n\d+\s+198\.18\.0\.0\/24\s+1\s+1\s+branch-07 data\n$/);
+  assert.match(nf.stdout, /\n\d+\s+198\.18\.0\.0\/24\s+1\s+1\s+-\s+branch-07 data\n$/, 'no VLAN: -');
   const child = JSON.parse((await admin('subnets', 'list', '--parent', String(parent.id), '--json')).stdout) as { id: number }[];
   assert.equal(child.length, 1);
   const pool = await admin('ranges', 'create', String(child[0]!.id), 'pool', '198.18.0.100', '198.18.0.199');
@@ -218,6 +218,46 @@ test('site reports from the command line: an agent token, alerts, utilisation, l
   assert.match((await admin('agent-token', 'show', String(server.id))).stdout, /\n\d+\s+\d{4}-.*Z\s+\d{4}-.*Z\s+\S+\n$/);
   assert.equal((await admin('agent-token', 'revoke', String(server.id))).status, 0);
   assert.equal((await client(`${m.url}/api/v1`, token)('POST', '/agent/events', { site: 'cli-reports', server: 'cli-rep-a', stream: 'c'.repeat(32), events })).status, 401);
+});
+
+test('pools and reservations with their own DHCP options and classes, subnets on a VLAN, from the command line', async () => {
+  const space = JSON.parse((await admin('spaces', 'create', 'cli-extras', '--json')).stdout) as { id: number };
+  const site = JSON.parse((await admin('sites', 'create', 'cli-extras', '--json')).stdout) as { id: number };
+  const vlan = JSON.parse((await admin('vlans', 'create', `siteId:=${site.id}`, 'vid:=30', 'name=voice', '--json')).stdout) as { id: number };
+  const subnet = await admin('subnets', 'create', '203.0.113.0/24', '--space', String(space.id), '--site', String(site.id), '--vlan', String(vlan.id), '--json');
+  assert.equal(subnet.status, 0, subnet.stderr);
+  const { id } = JSON.parse(subnet.stdout) as { id: number };
+  assert.equal((JSON.parse((await admin('subnets', 'list', '--vlan', String(vlan.id), '--json')).stdout) as { id: number }[])[0]!.id, id);
+  const off = await admin('subnets', 'update', String(id), '--vlan', 'none', '--if-version', '1');
+  assert.equal(off.status, 0, off.stderr);
+  assert.match(off.stdout, /203\.0\.113\.0\/24\s+-\s+\d+\s+-\s+-?\s*2\n$/, 'no parent, the site, no VLAN, version 2');
+  assert.equal((await admin('client-classes', 'create', 'name=cli-phones', 'match:={"vendorClass":[{"prefix":"ccp.avaya.com"}]}')).status, 0);
+  const optionsFile = join(dir, 'pool-options.json');
+  writeFileSync(optionsFile, JSON.stringify({ avaya: { mcIpAdd: ['192.0.2.10'], l2qVlan: 30 } }));
+  const pool = await admin('ranges', 'create', String(id), 'pool', '203.0.113.100', '203.0.113.199', '--options', `@${optionsFile}`, '--classes', 'cli-phones');
+  assert.equal(pool.status, 0, pool.stderr);
+  assert.match(pool.stdout, /pool\s+203\.0\.113\.100\s+203\.0\.113\.199\s+cli-phones\s/);
+  const poolId = /\n(\d+)\s+pool/.exec(pool.stdout)![1]!;
+  const shown = JSON.parse((await admin('ranges', 'get', poolId, '--json')).stdout) as { options: { avaya: { l2qVlan: number } } };
+  assert.equal(shown.options.avaya.l2qVlan, 30);
+  const badClass = await admin('ranges', 'update', poolId, '--classes', 'no-such-class');
+  assert.equal(badClass.status, 2, 'a 422: the input is wrong');
+  assert.match(badClass.stderr, /MANAGER_INVALID.*there is no client class no-such-class.*field classes\.0/);
+  const badJson = await admin('ranges', 'update', poolId, '--options', '{avaya');
+  assert.equal(badJson.status, 2, badJson.stderr);
+  const cleared = JSON.parse((await admin('ranges', 'update', poolId, '--classes', 'none', '--json')).stdout) as { classes?: string[]; options?: object };
+  assert.deepEqual([cleared.classes, cleared.options !== undefined], [undefined, true], 'classes removed, options kept');
+  const r = await admin('addresses', 'create', '203.0.113.20', '--space', String(space.id), '--kind', 'reservation', '--mac', '00:1b:4f:00:00:20', '--classes', 'cli-phones', '--options', '{"ciscoTftp":{"servers":["192.0.2.11"]}}', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const reservation = JSON.parse(r.stdout) as { id: number; classes: string[] };
+  assert.deepEqual(reservation.classes, ['cli-phones']);
+  const renamed = await admin('addresses', 'update', String(reservation.id), '--hostname', 'phone-20', '--options', 'none');
+  assert.equal(renamed.status, 0, renamed.stderr);
+  assert.match(renamed.stdout, /203\.0\.113\.20\s+reservation\s+00:1b:4f:00:00:20\s+phone-20\s+-\s+\d+\s+cli-phones\s+2\n$/);
+  const inUse = await admin('client-classes', 'delete', String((JSON.parse((await admin('client-classes', 'list', '--name', 'cli-phones', '--json')).stdout) as { id: number }[])[0]!.id));
+  assert.equal(inUse.status, 1);
+  assert.match(inUse.stderr, /MANAGER_IN_USE.*reservation 203\.0\.113\.20/);
+  assert.match((await admin('ranges', 'delete', poolId)).stdout, new RegExp(`range ${poolId} deleted`));
 });
 
 test('spaces and sites are changed and deleted from the command line', async () => {

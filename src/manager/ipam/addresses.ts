@@ -3,7 +3,8 @@
 // device), each with an optional hostname and DNS name. An address belongs to the
 // smallest subnet containing it. Next-free gives the lowest address of a subnet that no
 // child subnet, address, pool or exclusion uses — the first of its free ranges, one
-// index lookup — under the subnet's row lock, so concurrent callers never share one.
+// index lookup — under the subnet's row lock, so concurrent callers never share one. An
+// IPv4 reservation may carry DHCP options and client classes of its own (dhcp-extras.ts).
 import { formatAddress, hexKey, parseAddress, type Family } from '../../protocol/ipam/address.js';
 import type { Clock } from '../../core/clock.js';
 import type { ManagerDatabase } from '../../storage/manager/database.js';
@@ -11,13 +12,14 @@ import type { AddressRow, SubnetRow } from '../../storage/manager/tables.js';
 import { audit, type Actor } from '../audit.js';
 import { ManagerError, requireVersion } from '../errors.js';
 import { remember, replay, type IdempotencyKey } from '../idempotency.js';
+import { extrasView, mergeExtras, extrasRefusal, type DhcpExtras, type DhcpExtrasPatch } from './dhcp-extras.js';
 import { refreshBlocks, refreshRanges, takeAddress } from './free-space-rows.js';
 import { inTransaction, lockSubnet, readUnderSubnetLock, type Trx } from './transaction.js';
 
 export const ADDRESS_KINDS = ['reservation', 'static'] as const;
 export type AddressKind = (typeof ADDRESS_KINDS)[number];
 
-export interface AddressDetails {
+export interface AddressDetails extends DhcpExtrasPatch {
   readonly kind: AddressKind;
   readonly mac?: string | null;
   readonly clientId?: string | null;
@@ -26,7 +28,10 @@ export interface AddressDetails {
   readonly description?: string;
 }
 
-export interface Address extends Required<Omit<AddressDetails, 'description'>> {
+/** What an address's PATCH changes: not the address or its kind. */
+export type AddressPatch = Partial<Omit<AddressDetails, 'kind'>>;
+
+export interface Address extends Required<Omit<AddressDetails, 'description' | keyof DhcpExtras>>, DhcpExtras {
   readonly id: number;
   readonly spaceId: number;
   readonly subnetId: number;
@@ -39,7 +44,7 @@ export interface Address extends Required<Omit<AddressDetails, 'description'>> {
 
 export const addressView = (r: AddressRow): Address => ({
   id: r.id, spaceId: r.space_id, subnetId: r.subnet_id, address: r.address, kind: r.kind as AddressKind, mac: r.mac, clientId: r.client_id,
-  hostname: r.hostname, dnsName: r.dns_name, description: r.description, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+  hostname: r.hostname, dnsName: r.dns_name, description: r.description, ...extrasView(r.data), version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 export class Addresses {
@@ -87,7 +92,7 @@ export class Addresses {
   }
 
   /** Changes what is not the address: client, names, description (a reservation keeps a client). */
-  update(actor: Actor, id: number, patch: Partial<Omit<AddressDetails, 'kind'>>, ifVersion?: number): Promise<Address> {
+  update(actor: Actor, id: number, patch: AddressPatch, ifVersion?: number): Promise<Address> {
     return inTransaction(this.m, async (trx) => {
       const row = await readUnderSubnetLock(this.m, trx, () => trx.selectFrom('address').selectAll().where('id', '=', id).executeTakeFirst());
       if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `address ${id} does not exist`, `address ${id}`);
@@ -95,9 +100,11 @@ export class Addresses {
       const mac = patch.mac !== undefined ? patch.mac : row.mac;
       const clientId = patch.clientId !== undefined ? patch.clientId : row.client_id;
       if (row.kind === 'reservation' && !mac && !clientId) throw new ManagerError('MANAGER_INVALID', 'invalid', 'a reservation names its client: keep mac or clientId', `address ${row.address}`, 'mac');
+      const refusal = extrasRefusal(patch, `address ${row.address}`, noExtras(row.kind, row.family));
+      if (refusal) throw refusal;
       const now = this.clock.now();
       const after = await trx.updateTable('address').set({
-        mac: mac?.toLowerCase() ?? null, client_id: clientId?.toLowerCase() ?? null,
+        mac: mac?.toLowerCase() ?? null, client_id: clientId?.toLowerCase() ?? null, data: await mergeExtras(trx, row.data, patch, `address ${row.address}`),
         ...(patch.hostname !== undefined ? { hostname: patch.hostname } : {}), ...(patch.dnsName !== undefined ? { dns_name: patch.dnsName } : {}),
         ...(patch.description !== undefined ? { description: patch.description } : {}), version: row.version + 1, updated_at: now,
       }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
@@ -124,7 +131,7 @@ export class Addresses {
     const family = subnet.family as Family;
     const text = formatAddress(family, value);
     const key = hexKey(family, value);
-    const refusal = detailsRefusal(text, d);
+    const refusal = detailsRefusal(text, d) ?? extrasRefusal(d, `address ${text}`, noExtras(d.kind, family));
     if (refusal) throw refusal;
     const range = await trx.selectFrom('ip_range').select(['kind', 'start', 'end']).where('subnet_id', '=', subnet.id)
       .where('start_hex', '<=', key).where('end_hex', '>=', key).executeTakeFirst();
@@ -135,7 +142,8 @@ export class Addresses {
     const now = this.clock.now();
     const row = await trx.insertInto('address').values({
       space_id: subnet.space_id, subnet_id: subnet.id, family, address: text, addr_hex: key, kind: d.kind, mac: d.mac?.toLowerCase() ?? null, client_id: d.clientId?.toLowerCase() ?? null,
-      hostname: d.hostname ?? null, dns_name: d.dnsName ?? null, description: d.description ?? '', version: 1, created_at: now, updated_at: now,
+      hostname: d.hostname ?? null, dns_name: d.dnsName ?? null, description: d.description ?? '', data: await mergeExtras(trx, null, d, `address ${text}`),
+      version: 1, created_at: now, updated_at: now,
     }).returningAll().executeTakeFirstOrThrow();
     await takeAddress(trx, subnet, value);
     const view = addressView(row);
@@ -150,6 +158,10 @@ export function detailsRefusal(text: string, d: AddressDetails): ManagerError | 
   if (d.kind === 'reservation' && !d.mac && !d.clientId) return new ManagerError('MANAGER_INVALID', 'invalid', 'a reservation names its client: give mac or clientId', `address ${text}`, 'mac');
   return undefined;
 }
+
+/** Why an address cannot carry options and classes, if it cannot: they are what a DHCPv4 server gives one client. */
+const noExtras = (kind: string, family: number): string | undefined =>
+  kind !== 'reservation' ? 'options and classes are for reservations: a static address is configured on its device, not handed out' : family !== 4 ? 'options and classes are for IPv4 reservations: the DHCP service serves IPv4 only' : undefined;
 
 /**
  * Whether the range holding an address forbids it: a reservation may sit in a pool (the

@@ -17,11 +17,16 @@ import { remember, replay, type IdempotencyKey } from '../idempotency.js';
 import { refreshBlocks, refreshRanges, subnetPrefix, takeRange } from './free-space-rows.js';
 import { inTransaction, lockSpace, lockSubnet, type Trx } from './transaction.js';
 
-export interface SubnetInput {
+/** What a subnet carries besides its prefix: all may change. */
+export interface SubnetFields {
+  readonly siteId?: number | null;
+  readonly vlanId?: number | null;
+  readonly description?: string;
+}
+
+export interface SubnetInput extends SubnetFields {
   readonly spaceId: number;
   readonly prefix: string;
-  readonly siteId?: number | null;
-  readonly description?: string;
 }
 
 export interface Subnet {
@@ -31,6 +36,7 @@ export interface Subnet {
   readonly prefix: string;
   readonly family: Family;
   readonly siteId: number | null;
+  readonly vlanId: number | null;
   readonly description: string;
   readonly version: number;
   readonly createdAt: number;
@@ -38,7 +44,7 @@ export interface Subnet {
 }
 
 export const subnetView = (r: SubnetRow): Subnet => ({
-  id: r.id, spaceId: r.space_id, parentId: r.parent_id, prefix: r.prefix, family: r.family as Family, siteId: r.site_id,
+  id: r.id, spaceId: r.space_id, parentId: r.parent_id, prefix: r.prefix, family: r.family as Family, siteId: r.site_id, vlanId: r.vlan_id,
   description: r.description, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
@@ -58,16 +64,16 @@ export class Subnets {
     return inTransaction(this.m, async (trx) => {
       await this.requireSpace(trx, input.spaceId);
       await lockSpace(this.m, trx, input.spaceId);
-      return this.createIn(trx, actor, input.spaceId, input.prefix, input.siteId ?? null, input.description ?? '');
+      return this.createIn(trx, actor, input.spaceId, input.prefix, input);
     });
   }
 
   /** create() inside a caller's transaction that holds the IP space's lock (imports). */
-  async createIn(trx: Trx, actor: Actor, spaceId: number, prefix: string, siteId: number | null, description: string): Promise<Subnet> {
+  async createIn(trx: Trx, actor: Actor, spaceId: number, prefix: string, fields: SubnetFields): Promise<Subnet> {
     const parsed = parsePrefix(prefix);
     if (!parsed.ok) throw new ManagerError('MANAGER_INVALID', 'invalid', parsed.reason, `subnet ${prefix}`, 'prefix');
-    if (siteId !== null) await requireSite(trx, siteId, `subnet ${prefix}`);
-    const row = await this.insert(trx, spaceId, parsed.prefix, siteId, description);
+    await requirePlace(trx, fields.siteId ?? null, fields.vlanId ?? null, `subnet ${prefix}`);
+    const row = await this.insert(trx, spaceId, parsed.prefix, fields);
     await audit(trx, row.created_at, actor, 'create', 'subnet', row.id, null, subnetView(row));
     return subnetView(row);
   }
@@ -76,7 +82,7 @@ export class Subnets {
    * The first free /length inside a parent (the lowest address among the blocks that can
    * hold it), created as a subnet. Race-free: the IP space is locked for the transaction.
    */
-  nextFree(actor: Actor, parentId: number, length: number, extra: { siteId?: number | null; description?: string } = {}, idempotency?: Omit<IdempotencyKey, 'scope'>): Promise<Subnet> {
+  nextFree(actor: Actor, parentId: number, length: number, extra: SubnetFields = {}, idempotency?: Omit<IdempotencyKey, 'scope'>): Promise<Subnet> {
     return inTransaction(this.m, async (trx) => {
       const parent = await trx.selectFrom('subnet').selectAll().where('id', '=', parentId).executeTakeFirst();
       if (!parent) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${parentId} does not exist`, `subnet ${parentId}`);
@@ -91,7 +97,7 @@ export class Subnets {
       if (!Number.isInteger(length) || length <= parent.length || length > bits) {
         throw new ManagerError('MANAGER_INVALID', 'invalid', `a /${length} does not fit inside ${parent.prefix}: give a length from ${parent.length + 1} to ${bits}`, `subnet ${parent.prefix}`, 'length');
       }
-      if (extra.siteId) await requireSite(trx, extra.siteId, `subnet ${parent.prefix}`);
+      await requirePlace(trx, extra.siteId ?? null, extra.vlanId ?? null, `subnet ${parent.prefix}`);
       const block = await this.lowestBlock(trx, parent.id, parent.length, length);
       if (!block) throw new ManagerError('MANAGER_EXHAUSTED', 'exhausted', `no free /${length} is left in ${parent.prefix}`, `subnet ${parent.prefix}`, 'length');
       const family = parent.family as Family;
@@ -101,7 +107,7 @@ export class Subnets {
       const now = this.clock.now();
       const row = await trx.insertInto('subnet').values({
         space_id: parent.space_id, parent_id: parent.id, family, prefix: formatPrefix(prefix), length,
-        start_hex: hexKey(family, prefix.start), end_hex: hexKey(family, prefixEnd(prefix)), site_id: extra.siteId ?? null,
+        start_hex: hexKey(family, prefix.start), end_hex: hexKey(family, prefixEnd(prefix)), site_id: extra.siteId ?? null, vlan_id: extra.vlanId ?? null,
         description: extra.description ?? '', version: 1, created_at: now, updated_at: now,
       }).returningAll().executeTakeFirstOrThrow();
       // The parent keeps the rest of the block (the buddy split); the new subnet is empty (its block held
@@ -119,17 +125,17 @@ export class Subnets {
     });
   }
 
-  /** Changes what is not the prefix: the site, the description. */
-  update(actor: Actor, id: number, patch: { siteId?: number | null; description?: string }, ifVersion?: number): Promise<Subnet> {
+  /** Changes what is not the prefix: the site, the VLAN, the description. */
+  update(actor: Actor, id: number, patch: SubnetFields, ifVersion?: number): Promise<Subnet> {
     return inTransaction(this.m, async (trx) => {
       await lockSubnet(this.m, trx, id); // before the read: the version checked is the one changed
       const row = await trx.selectFrom('subnet').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `subnet ${id} does not exist`, `subnet ${id}`);
       requireVersion(`subnet ${row.prefix}`, row.version, ifVersion);
-      if (patch.siteId) await requireSite(trx, patch.siteId, `subnet ${row.prefix}`);
+      await requirePlace(trx, patch.siteId !== undefined ? patch.siteId : row.site_id, patch.vlanId !== undefined ? patch.vlanId : row.vlan_id, `subnet ${row.prefix}`);
       const now = this.clock.now();
       const after = await trx.updateTable('subnet').set({
-        ...(patch.siteId !== undefined ? { site_id: patch.siteId } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.siteId !== undefined ? { site_id: patch.siteId } : {}), ...(patch.vlanId !== undefined ? { vlan_id: patch.vlanId } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}),
         version: row.version + 1, updated_at: now,
       }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       await audit(trx, now, actor, 'update', 'subnet', id, subnetView(row), subnetView(after));
@@ -182,7 +188,7 @@ export class Subnets {
   }
 
   /** Inserts `p` under the smallest subnet containing it, adopting what it contains; keeps every free-space row true. */
-  private async insert(trx: Trx, spaceId: number, p: Prefix, siteId: number | null, description: string): Promise<SubnetRow> {
+  private async insert(trx: Trx, spaceId: number, p: Prefix, fields: SubnetFields): Promise<SubnetRow> {
     const family = p.family;
     const startHex = hexKey(family, p.start);
     const endHex = hexKey(family, prefixEnd(p));
@@ -198,7 +204,7 @@ export class Subnets {
     const now = this.clock.now();
     const row = await trx.insertInto('subnet').values({
       space_id: spaceId, parent_id: parent?.id ?? null, family, prefix: formatPrefix(p), length: p.length, start_hex: startHex, end_hex: endHex,
-      site_id: siteId, description, version: 1, created_at: now, updated_at: now,
+      site_id: fields.siteId ?? null, vlan_id: fields.vlanId ?? null, description: fields.description ?? '', version: 1, created_at: now, updated_at: now,
     }).returningAll().executeTakeFirstOrThrow();
     // Adopt the siblings inside it (CIDR prefixes nest or are apart: no sibling straddles it).
     let siblings = trx.updateTable('subnet').set((eb) => ({ parent_id: row.id, version: eb('version', '+', 1) })).where('space_id', '=', spaceId).where('family', '=', family)
@@ -229,8 +235,18 @@ export class Subnets {
   }
 }
 
-/** Refuses a site id that names no site (a foreign key would fail with less to say). */
-async function requireSite(trx: Trx, siteId: number, object: string): Promise<void> {
-  const site = await trx.selectFrom('site').select('id').where('id', '=', siteId).executeTakeFirst();
-  if (!site) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `site ${siteId} does not exist`, object, 'siteId');
+/**
+ * Refuses a site or VLAN id that names nothing (a foreign key would fail with less to
+ * say), and a VLAN local to another site than the subnet's.
+ */
+async function requirePlace(trx: Trx, siteId: number | null, vlanId: number | null, object: string): Promise<void> {
+  const site = siteId === null ? undefined : await trx.selectFrom('site').select(['id', 'name']).where('id', '=', siteId).executeTakeFirst();
+  if (siteId !== null && !site) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `site ${siteId} does not exist`, object, 'siteId');
+  if (vlanId === null) return;
+  const vlan = await trx.selectFrom('vlan').select(['vid', 'name', 'site_id']).where('id', '=', vlanId).executeTakeFirst();
+  if (!vlan) throw new ManagerError('MANAGER_NOT_FOUND', 'not-found', `VLAN ${vlanId} does not exist`, object, 'vlanId');
+  if (vlan.site_id !== null && vlan.site_id !== siteId) {
+    const where = site ? `the subnet is at site ${site.name}` : 'the subnet is at no site';
+    throw new ManagerError('MANAGER_INVALID', 'invalid', `VLAN ${vlan.vid} (${vlan.name}) is local to site ${vlan.site_id}; ${where}`, object, 'vlanId');
+  }
 }

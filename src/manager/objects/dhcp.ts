@@ -50,8 +50,33 @@ export const clientClasses: ResourceDef<typeof ClientClassDoc> = {
   columns: { name: 'name', optionSetId: 'option_set_id' }, filters: ['name'], unique: [['name']],
   references: { optionSetId: { table: 'option_set', what: 'option set' } },
   label: (d) => d.name,
-  check: async (_trx, d) => checkOptions(d.options, `client class ${d.name}`),
+  usedBy: (trx, d) => classUser(trx, d.name),
+  async check(trx, d, id) {
+    checkOptions(d.options, `client class ${d.name}`);
+    const stored = id === undefined ? undefined : await trx.selectFrom('client_class').select('name').where('id', '=', id).executeTakeFirst();
+    const user = stored && stored.name !== d.name ? await classUser(trx, stored.name) : undefined;
+    if (user) throw new ManagerError('MANAGER_IN_USE', 'conflict', `client class ${stored!.name} is named by ${user}: rename it there first`, `client class ${stored!.name}`, 'name');
+  },
 };
+
+/**
+ * Where a client class is named — by a DHCP scope, a pool or a reservation (the first
+ * found) — so it is neither deleted nor renamed under them. A text search narrows, JSON decides.
+ */
+async function classUser(trx: Trx, name: string): Promise<string | undefined> {
+  const needle = `%${JSON.stringify(name)}%`;
+  const names = (data: string | null) => (data ? (JSON.parse(data) as { classes?: string[] }).classes ?? [] : []);
+  for (const r of await trx.selectFrom('dhcp_scope').select(['subnet_id', 'data']).where('data', 'like', needle).execute()) {
+    if (names(r.data).includes(name)) return `the DHCP scope of subnet ${r.subnet_id}`;
+  }
+  for (const r of await trx.selectFrom('ip_range').select(['start', 'end', 'data']).where('data', 'like', needle).execute()) {
+    if (names(r.data).includes(name)) return `pool ${r.start}-${r.end}`;
+  }
+  for (const r of await trx.selectFrom('address').select(['address', 'data']).where('data', 'like', needle).execute()) {
+    if (names(r.data).includes(name)) return `reservation ${r.address}`;
+  }
+  return undefined;
+}
 
 const R = FailoverRelationshipSchema.properties;
 export const FailoverDoc = Type.Object({

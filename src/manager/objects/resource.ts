@@ -76,6 +76,8 @@ export interface ResourceDef<S extends TObject = TObject> {
   readonly references?: Readonly<Record<string, Reference>>;
   /** Where other objects refer to this kind: such an object cannot be deleted while they do. */
   readonly referencedBy?: readonly Referrer[];
+  /** Where other objects name this one otherwise than by id (a phrase naming the first), so it is not deleted under them. */
+  usedBy?(trx: Trx, doc: Static<S>): Promise<string | undefined>;
   /** Fills what the database makes on create (a generated key…). */
   prepare?(doc: Static<S>): Static<S>;
   /**
@@ -253,6 +255,8 @@ export class Resources {
         const user = await this.db(trx).selectFrom(r.table).select(`${r.idColumn ?? 'id'} as id`).where(r.column, '=', id).limit(1).executeTakeFirst() as { id: number } | undefined;
         if (user) throw new ManagerError('MANAGER_IN_USE', 'conflict', `${object} is used by ${r.what} ${user.id}; change or delete that first`, object);
       }
+      const namedBy = await def.usedBy?.(trx, documentOf(def, row) as never);
+      if (namedBy) throw new ManagerError('MANAGER_IN_USE', 'conflict', `${object} is used by ${namedBy}; change or delete that first`, object);
       const before = (await this.views(this.db(trx), def, [row]))[0]!;
       for (const link of Object.values(def.links ?? {})) await this.db(trx).deleteFrom(link.table).where(link.column, '=', id).execute();
       await this.db(trx).deleteFrom(def.table).where('id', '=', id).execute();

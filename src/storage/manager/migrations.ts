@@ -303,6 +303,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('range_id', 'integer', (c) => c.unique().references('ip_range.id').onDelete('cascade'))).execute();
       },
     },
+    // The subnets of a VLAN, as a keyset page (the vlanId list filter), and the VLAN's delete check.
+    '0007-subnet-vlan': {
+      async up(db: Db) {
+        await db.schema.createIndex('subnet_vlan_id').on('subnet').columns(['vlan_id', 'id']).execute();
+      },
+    },
   };
 }
 
